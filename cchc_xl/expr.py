@@ -1,0 +1,269 @@
+"""A tiny expression language: every scoring rule is written once in it and used twice.
+
+`evaluate()` computes an expression in Python with exact decimals and Excel's semantics for the
+few functions we use; `to_formula()` prints the same expression as a native Excel formula. The
+parity tests recalculate those formulas in LibreOffice and compare with `evaluate()`.
+
+The function whitelist is deliberately small (IF, AND, OR, NOT, MIN, ROUND, ISNUMBER, TRIM and
+arithmetic/comparison operators): Excel, LibreOffice and WPS compute these the same way. Formulas
+never rely on blank lookups or booleans inside ranges, where engines disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Callable, Mapping, Union
+
+from .numbers import plain, round_half_up, to_decimal
+
+Value = Union[Decimal, str, bool, None]
+"""What a cell holds for the evaluator: a number, text, a boolean, or None when blank."""
+
+
+class ExprError(Exception):
+    """The expression would give an Excel error value (#VALUE!, #DIV/0!)."""
+
+    def __init__(self, excel_error: str) -> None:
+        super().__init__(excel_error)
+        self.excel_error = excel_error
+
+
+@dataclass(frozen=True)
+class Expr:
+    # Operator sugar keeps rule definitions readable: `b * 100 >= bound * a`.
+    def __add__(self, other: object) -> Expr:
+        return Arith("+", self, lift(other))
+
+    def __sub__(self, other: object) -> Expr:
+        return Arith("-", self, lift(other))
+
+    def __mul__(self, other: object) -> Expr:
+        return Arith("*", self, lift(other))
+
+    def __truediv__(self, other: object) -> Expr:
+        return Arith("/", self, lift(other))
+
+    def __ge__(self, other: object) -> Expr:  # type: ignore[override]
+        return Compare(">=", self, lift(other))
+
+    def __gt__(self, other: object) -> Expr:  # type: ignore[override]
+        return Compare(">", self, lift(other))
+
+    def __le__(self, other: object) -> Expr:  # type: ignore[override]
+        return Compare("<=", self, lift(other))
+
+    def __lt__(self, other: object) -> Expr:  # type: ignore[override]
+        return Compare("<", self, lift(other))
+
+    def eq(self, other: object) -> Expr:
+        return Compare("=", self, lift(other))
+
+
+@dataclass(frozen=True)
+class Const(Expr):
+    value: Decimal | str | bool
+
+
+@dataclass(frozen=True)
+class Ref(Expr):
+    """An input cell of the leaf: 'a', 'b', 'value', 'na' or 'supp'."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Arith(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Compare(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    fn: str
+    args: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class If(Expr):
+    cond: Expr
+    then: Expr
+    otherwise: Expr
+
+
+def lift(value: object) -> Expr:
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, (bool, str)):
+        return Const(value)
+    return Const(to_decimal(value))
+
+
+def call(fn: str, *args: object) -> Call:
+    return Call(fn, tuple(lift(a) for a in args))
+
+
+def first_match(cases: list[tuple[Expr, Expr]], default: Expr) -> Expr:
+    """IF(c1, v1, IF(c2, v2, … default)) — the cases are tried in order."""
+    result = default
+    for cond, value in reversed(cases):
+        result = If(cond, value, result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Python evaluation with Excel semantics
+
+
+def _number(value: Value) -> Decimal:
+    """Excel's implicit conversion in arithmetic: blank is 0, text is #VALUE!."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, Decimal):
+        return value
+    raise ExprError("#VALUE!")
+
+
+def _text(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return plain(value)
+    return value
+
+
+def _compare(op: str, left: Value, right: Value) -> bool:
+    # Excel: a blank takes the other side's type; numbers sort before text, text before
+    # booleans; text compares case-insensitively.
+    if left is None:
+        left = "" if isinstance(right, str) else Decimal(0) if right is not None else ""
+    if right is None:
+        right = "" if isinstance(left, str) else Decimal(0)
+    rank = {Decimal: 0, str: 1, bool: 2}
+    lk, rk = rank[type(left)], rank[type(right)]
+    if lk != rk:
+        key_l, key_r = lk, rk
+    elif isinstance(left, str):
+        key_l, key_r = left.casefold(), str(right).casefold()  # type: ignore[assignment]
+    else:
+        key_l, key_r = left, right  # type: ignore[assignment]
+    return {
+        "=": key_l == key_r,
+        "<>": key_l != key_r,
+        "<": key_l < key_r,  # type: ignore[operator]
+        "<=": key_l <= key_r,  # type: ignore[operator]
+        ">": key_l > key_r,  # type: ignore[operator]
+        ">=": key_l >= key_r,  # type: ignore[operator]
+    }[op]
+
+
+def _truth(value: Value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, Decimal):
+        return value != 0
+    raise ExprError("#VALUE!")
+
+
+def _excel_trim(value: Value) -> str:
+    # Excel's TRIM removes leading/trailing spaces and collapses runs of spaces (only U+0020).
+    text = _text(value)
+    return " ".join(part for part in text.split(" ") if part)
+
+
+def _round(value: Value, digits: Value) -> Decimal:
+    places = int(_number(digits))
+    return round_half_up(_number(value), Decimal(1).scaleb(-places))
+
+
+_FUNCTIONS: dict[str, Callable[..., Value]] = {
+    "MIN": lambda *xs: min(_number(x) for x in xs),
+    "MAX": lambda *xs: max(_number(x) for x in xs),
+    "ROUND": _round,
+    "AND": lambda *xs: all([_truth(x) for x in xs]),  # a list: Excel evaluates every argument
+    "OR": lambda *xs: any([_truth(x) for x in xs]),
+    "NOT": lambda x: not _truth(x),
+    "ISNUMBER": lambda x: isinstance(x, Decimal),
+    "TRIM": _excel_trim,
+}
+
+
+def evaluate(expr: Expr, inputs: Mapping[str, Value]) -> Value:
+    """Compute `expr` with the cell values in `inputs` (missing names are blank cells)."""
+    if isinstance(expr, Const):
+        return expr.value
+    if isinstance(expr, Ref):
+        return inputs.get(expr.name)
+    if isinstance(expr, If):
+        branch = expr.then if _truth(evaluate(expr.cond, inputs)) else expr.otherwise
+        return evaluate(branch, inputs)
+    if isinstance(expr, Call):
+        return _FUNCTIONS[expr.fn](*(evaluate(a, inputs) for a in expr.args))
+    if isinstance(expr, Compare):
+        return _compare(expr.op, evaluate(expr.left, inputs), evaluate(expr.right, inputs))
+    if isinstance(expr, Arith):
+        left = _number(evaluate(expr.left, inputs))
+        right = _number(evaluate(expr.right, inputs))
+        try:
+            if expr.op == "+":
+                return left + right
+            if expr.op == "-":
+                return left - right
+            if expr.op == "*":
+                return left * right
+            return left / right
+        except (DivisionByZero, InvalidOperation):
+            raise ExprError("#DIV/0!") from None
+    raise TypeError(f"unknown expression node {expr!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel formula printing
+
+_PRECEDENCE = {"=": 1, "<>": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "+": 2, "-": 2, "*": 3, "/": 3}
+
+
+def _const_formula(value: Decimal | str | bool) -> str:
+    if isinstance(value, bool):
+        return "TRUE()" if value else "FALSE()"
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return plain(value)
+
+
+def to_formula(expr: Expr, refs: Mapping[str, str]) -> str:
+    """The expression as an Excel formula (with the leading '='); `refs` maps inputs to cells."""
+    return "=" + _formula(expr, refs, 0)
+
+
+def _formula(expr: Expr, refs: Mapping[str, str], outer: int) -> str:
+    if isinstance(expr, Const):
+        return _const_formula(expr.value)
+    if isinstance(expr, Ref):
+        return refs[expr.name]
+    if isinstance(expr, If):
+        parts = (expr.cond, expr.then, expr.otherwise)
+        return "IF(" + ",".join(_formula(p, refs, 0) for p in parts) + ")"
+    if isinstance(expr, Call):
+        return expr.fn + "(" + ",".join(_formula(a, refs, 0) for a in expr.args) + ")"
+    if isinstance(expr, (Arith, Compare)):
+        level = _PRECEDENCE[expr.op]
+        # Right operands of - and / need brackets at equal precedence: a-(b-c), a/(b*c).
+        right_outer = level + 1 if expr.op in ("-", "/") else level
+        text = _formula(expr.left, refs, level) + expr.op + _formula(expr.right, refs, right_outer)
+        return f"({text})" if level < outer or (level == 1 and outer == 1) else text
+    raise TypeError(f"unknown expression node {expr!r}")
