@@ -85,8 +85,10 @@ def build_vba_project(
     project_name: VBA project name (shown in the editor, used in macro paths).
     codepage: ANSI code page recorded for the project (PROJECTCODEPAGE).
     sheet_code_names: worksheet code names to give document modules, e.g.
-        ``["Sheet1", "Sheet2"]`` (XlsxWriter's defaults). Optional: Excel
-        creates the module of a sheet that has none when it loads the project.
+        ``["Sheet1", "Sheet2"]`` (XlsxWriter's defaults, which it writes as
+        ``codeName`` once a VBA project is added). Recommended, so the project
+        matches what Excel itself saves; LibreOffice works either way, and Excel
+        is expected to add a missing sheet module on load (not verified here).
 
     Raises ValueError for bad names, non-ASCII source or an unknown code page,
     TypeError for arguments of the wrong type.
