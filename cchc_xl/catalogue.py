@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator, Union
+from typing import Any, Union
 
 from .errors import CatalogueError, FileError, Problem
 from .numbers import plain, to_decimal
@@ -256,14 +257,13 @@ class _Parser:
         fields = self.fields(data.get("fields"))
         bonus = self.section(data.get("bonus"), "bonus")
         penalty = self.section(data.get("penalty"), "penalty")
+        # Read before the check below, so a list or table given as text is reported too.
+        texts = {key: self.text(data.get(key), key) for key in ("province", "issued_by", "note")}
         if self.problems:
             raise CatalogueError(
                 f"Bộ tiêu chí {self.source} có {len(self.problems)} lỗi; hãy sửa rồi kiểm tra lại.",
                 self.problems)
-        return Catalogue(name=name, year=year, units=units, fields=fields,
-                         province=self.text(data.get("province"), "province"),
-                         issued_by=self.text(data.get("issued_by"), "issued_by"),
-                         note=self.text(data.get("note"), "note"),
+        return Catalogue(name=name, year=year, units=units, fields=fields, **texts,
                          supplement_deduction=deduction, rating=rating, bonus=bonus,
                          penalty=penalty)
 
