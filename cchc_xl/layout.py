@@ -30,6 +30,7 @@ Role = Literal["unit", "office", "none"]  # who types into a column: a unit, the
 # Rows on a tree sheet (field sheets and the bonus/penalty sheet), 0-based for XlsxWriter.
 TITLE_ROW, SUBTITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2, 3
 FIRST_DATA_ROW = 4
+SECOND_PAGE_COLUMN = "lead"  # printing breaks before this column
 
 
 @dataclass(frozen=True)
@@ -43,26 +44,28 @@ class Column:
 
 # The columns of a tree sheet, in order. `key` is what readers and builders use.
 COLUMNS: tuple[Column, ...] = (
-    Column("code", "Mã", 8, "none"),
-    Column("name", "Tiêu chí, tiêu chí thành phần", 46, "none"),
-    Column("max", "Điểm tối đa", 8, "none", number=True),
-    Column("rule", "Cách tính điểm", 34, "none"),
+    # What a unit reads and types: printed on the first page.
+    Column("code", "Mã", 7, "none"),
+    Column("name", "Tiêu chí, tiêu chí thành phần", 40, "none"),
+    Column("max", "Điểm tối đa", 7, "none", number=True),
+    Column("rule", "Cách tính điểm", 30, "none"),
+    Column("a", "a (tổng số)", 9, "unit", number=True),
+    Column("b", "b (số đạt)", 9, "unit", number=True),
+    Column("value", "Giá trị / lựa chọn", 14, "unit"),
+    Column("na", "Không chấm điểm (x)", 8, "unit"),
+    Column("supp", "Giải trình bổ sung (x)", 8, "unit"),
+    Column("applicable", "Điểm tối đa áp dụng", 8, "none", number=True),
+    Column("points", "Điểm tự chấm", 8, "none", number=True),
+    Column("note", "Giải trình, ghi chú", 26, "unit"),
+    # Responsibility and the Văn phòng's columns: the second printed page.
     Column("lead", "Đơn vị chủ trì", 16, "none"),
-    Column("support", "Đơn vị phối hợp", 16, "none"),
-    Column("a", "a (tổng số)", 10, "unit", number=True),
-    Column("b", "b (số đạt)", 10, "unit", number=True),
-    Column("value", "Giá trị / lựa chọn", 16, "unit"),
-    Column("na", "Không chấm điểm (x)", 9, "unit"),
-    Column("supp", "Giải trình bổ sung (x)", 9, "unit"),
-    Column("applicable", "Điểm tối đa áp dụng", 9, "none", number=True),
-    Column("points", "Điểm tự chấm", 9, "none", number=True),
-    Column("appraised", "Điểm thẩm định", 9, "office", number=True),
-    Column("last_year", "Kết quả năm trước", 9, "office", number=True),
-    Column("target", "Mục tiêu năm nay", 9, "office", number=True),
-    Column("note", "Giải trình, ghi chú", 30, "unit"),
+    Column("support", "Đơn vị phối hợp", 18, "none"),
+    Column("appraised", "Điểm thẩm định", 8, "office", number=True),
+    Column("last_year", "Kết quả năm trước", 8, "office", number=True),
+    Column("target", "Mục tiêu năm nay", 8, "office", number=True),
     Column("cause", "Nguyên nhân chưa đạt", 26, "office"),
     Column("remedy", "Giải pháp khắc phục", 26, "office"),
-    Column("deadline", "Thời hạn hoàn thành", 12, "office"),
+    Column("deadline", "Thời hạn hoàn thành", 11, "office"),
 )
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
 INPUT_KEYS = ("a", "b", "value", "na", "supp")

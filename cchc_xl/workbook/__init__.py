@@ -1,0 +1,112 @@
+"""Building workbooks with XlsxWriter, always fresh, from (catalogue, state).
+
+`build_master` writes the Văn phòng's master (.xlsm with macros, or .xlsx), `build_unit` one
+unit's workbook (.xlsx, no macros). Both are deterministic: the same inputs give the same bytes
+(fixed document dates, fixed zip timestamps), so the shipped template can be checked in CI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from ..catalogue import Catalogue
+from ..layout import (COVER_SHEET, EVIDENCE_SHEET, EXTRAS_SHEET, GAP_SHEET, LOG_SHEET, META_SHEET,
+                      SUMMARY_SHEET, field_sheet_name)
+from ..report import build_report
+from ..state import State
+from .analysis import write_gap, write_summary
+from .context import Context
+from .sheets import write_cover, write_evidence, write_log, write_meta
+from .styles import FONT, Styles
+from .tree import plan_node, write_extras_sheet, write_field_sheet
+
+__all__ = ["build_master", "build_unit", "unit_has_items"]
+
+
+def _workbook(path: Path, catalogue: Catalogue, title: str) -> Any:
+    import xlsxwriter
+
+    # User text must never turn into formulas or links: returns may hold "=HYPERLINK(...)".
+    workbook = xlsxwriter.Workbook(str(path), {
+        "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+        # The Normal style sets the column-width unit; Times New Roman everywhere keeps widths
+        # the same in Excel and in LibreOffice (Liberation Serif has the same metrics).
+        "default_format_properties": {"font_name": FONT, "font_size": 11},
+    })
+    workbook.set_properties({"title": title, "subject": catalogue.name, "author": "cchc-xl",
+                             "company": "", "created": dt.datetime(catalogue.year, 1, 1)})
+    workbook.set_calc_mode("auto")
+    return workbook
+
+
+def build_master(catalogue: Catalogue, state: State, path: Path, *, password: str = "",
+                 vba_project: bytes | None = None, extra: Any = None,
+                 recalc_probe: bool = False) -> None:
+    """Write the master workbook. `extra(ctx)` may add sheets/buttons (the xlwings layer)."""
+    path = Path(path)
+    workbook = _workbook(path, catalogue, f"Chỉ số CCHC {catalogue.year} — tổng hợp")
+    ctx = Context(workbook, Styles(workbook), catalogue, state, build_report(catalogue, state),
+                  "master", None, password)
+    field_names = [field_sheet_name(f) for f in catalogue.fields]
+    has_extras = catalogue.bonus is not None or catalogue.penalty is not None
+    sheets = [*field_names, *([EXTRAS_SHEET] if has_extras else []), EVIDENCE_SHEET,
+              SUMMARY_SHEET, GAP_SHEET, LOG_SHEET]
+    cover = write_cover(ctx, COVER_SHEET, sheets)
+    for field_node in catalogue.fields:
+        write_field_sheet(ctx, field_node)
+    write_extras_sheet(ctx, EXTRAS_SHEET)
+    write_evidence(ctx, EVIDENCE_SHEET)
+    write_summary(ctx, SUMMARY_SHEET)
+    write_gap(ctx, GAP_SHEET)
+    write_log(ctx, LOG_SHEET)
+    if extra is not None:
+        extra(ctx, cover)
+    write_meta(ctx, META_SHEET)
+    _finish(ctx, recalc_probe, vba_project)
+
+
+def unit_has_items(catalogue: Catalogue, unit: str) -> bool:
+    """Whether a unit leads at least one item it enters itself (so it gets a workbook)."""
+    return any(leaf.lead == unit and leaf.rule.unit_input for leaf in catalogue.all_leaves())
+
+
+def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,
+               password: str = "", recalc_probe: bool = False) -> None:
+    """Write one unit's workbook: its own items (and the ones it supports, read-only)."""
+    path = Path(path)
+    name = catalogue.unit_name(unit)
+    workbook = _workbook(path, catalogue, f"Chỉ số CCHC {catalogue.year} — {name}")
+    unit_state = State("unit", org=state.org, unit=unit, entries=state.entries,
+                       evidence=[e for e in state.evidence if _evidence_unit(e) == unit])
+    ctx = Context(workbook, Styles(workbook), catalogue, unit_state,
+                  build_report(catalogue, unit_state), "unit", unit, password)
+    fields = [f for f in catalogue.fields if plan_node(f, ctx, 0) is not None]
+    sheets = [field_sheet_name(f) for f in fields] + [EVIDENCE_SHEET]
+    write_cover(ctx, COVER_SHEET, sheets)
+    for field_node in fields:
+        write_field_sheet(ctx, field_node)
+    write_evidence(ctx, EVIDENCE_SHEET)
+    write_meta(ctx, META_SHEET)
+    _finish(ctx, recalc_probe, None)
+
+
+def _evidence_unit(row: Any) -> str:
+    return str(row.unit or "").strip()
+
+
+def _finish(ctx: Context, recalc_probe: bool, vba_project: bytes | None) -> None:
+    workbook = ctx.workbook
+    for name, formula in sorted(ctx.names.items()):
+        workbook.define_name(name, formula)
+    if recalc_probe:
+        # Tests only: a formula whose cached value is deliberately wrong, to prove a spreadsheet
+        # engine really recalculated the file.
+        meta = workbook.get_worksheet_by_name(META_SHEET)
+        meta.write_formula("A100", "=1+1", None, 0)
+        workbook.define_name("CCHC_RECALC_PROBE", f"='{META_SHEET}'!$A$100")
+    if vba_project is not None:
+        workbook.add_vba_project(vba_project, is_stream=True)
+    workbook.get_worksheet_by_name(COVER_SHEET).activate()
+    workbook.close()

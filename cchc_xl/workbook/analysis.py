@@ -1,0 +1,284 @@
+"""The consolidated sheet (Tổng hợp) and the gap analysis (Phân tích chênh lệch).
+
+Every number is a live formula over the field sheets, written with the report model's value as
+its cached result; labels are formulas too ("trừ 1,5 điểm" via FIXED, which follows the user's
+decimal separator), so editing a field sheet in Excel can never leave a stale label behind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..layout import COL, cell_ref, code_token, quote_sheet
+from ..numbers import FOUR_PLACES, round_half_up
+from ..report import NodeReport
+from . import styles as st
+from .context import Context, cached
+
+SUMMARY_HEADERS = ("STT", "Lĩnh vực", "Điểm tối đa", "Điểm tối đa áp dụng", "Điểm tự chấm",
+                   "Điểm thẩm định", "Kết quả năm trước", "Mục tiêu năm nay",
+                   "Chỉ số thành phần", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn hoàn thành")
+SUMMARY_WIDTHS = (5, 40, 9, 9, 9, 9, 9, 9, 10, 22, 26, 14)
+FIELD_GAP_HEADERS = ("STT", "Lĩnh vực", "Điểm tối đa áp dụng", "Điểm đạt", "Mục tiêu",
+                     "Điểm bị mất", "Còn thiếu so với mục tiêu", "Nhận xét", "Đơn vị chủ trì",
+                     "Đơn vị phối hợp")
+LEAF_GAP_HEADERS = ("Mã", "Tiêu chí thành phần", "Điểm tối đa áp dụng", "Điểm đạt", "Mục tiêu",
+                    "Điểm bị mất", "Còn thiếu so với mục tiêu", "Nhận xét", "Đơn vị chủ trì",
+                    "Đơn vị phối hợp", "Nguyên nhân", "Giải pháp khắc phục")
+GAP_WIDTHS = (8, 44, 9, 9, 9, 9, 10, 16, 20, 22, 28, 28)
+HEADER_ROW = 3
+
+
+def _ref(sheet: str, row: int, key: str) -> str:
+    return f"{quote_sheet(sheet)}!{cell_ref(row, COL[key], absolute=True)}"
+
+
+def _places(x: str) -> str:
+    """Text of a rounded number with only the decimals it needs, in the user's locale."""
+    return f"IF({x}=ROUND({x},0),FIXED({x},0),IF({x}=ROUND({x},1),FIXED({x},1),FIXED({x},2)))"
+
+
+def label_formula(applicable: str, lost: str) -> str:
+    return (f'=IF({applicable}=0,"không chấm điểm",IF({lost}<=0,"đạt điểm tối đa",'
+            f'"trừ "&{_places(lost)}&" điểm"))')
+
+
+def _locations(ctx: Context) -> dict[str, tuple[str, int]]:
+    return {e.code: (e.sheet, e.row) for e in ctx.row_map}
+
+
+def write_summary(ctx: Context, name: str) -> None:
+    s, report = ctx.styles, ctx.report
+    ws = ctx.workbook.add_worksheet(name)
+    where = _locations(ctx)
+    ws.write_string(0, 0, f"TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {ctx.catalogue.year}",
+                    s.title())
+    ws.write_string(1, 0, ctx.state.org or "", s.subtitle())
+    for i, (header, width) in enumerate(zip(SUMMARY_HEADERS, SUMMARY_WIDTHS)):
+        ws.write_string(HEADER_ROW, i, header, s.header())
+        ws.set_column(i, i, width)
+    ws.set_row(HEADER_ROW, 45)
+    text, num, mx = s.cell(), s.cell(kind="number"), s.cell(kind="max")
+    pct = s.cell(kind="percent")
+    first = HEADER_ROW + 1
+    for i, f in enumerate(report.fields):
+        r = first + i
+        sheet, row = where[f.code]
+        ws.write_number(r, 0, i + 1, text)
+        ws.write_string(r, 1, f.node.name, text)
+        ws.write_formula(r, 2, f"={_ref(sheet, row, 'max')}", mx, cached(f.max))
+        ws.write_formula(r, 3, f"={_ref(sheet, row, 'applicable')}", mx, cached(f.applicable_max))
+        ws.write_formula(r, 4, f"={_ref(sheet, row, 'points')}", num, cached(f.points))
+        for col, key, value in ((5, "appraised", f.appraised), (6, "last_year", f.last_year),
+                                (7, "target", f.target)):
+            ref = _ref(sheet, row, key)
+            ws.write_formula(r, col, f'=IF(ISNUMBER({ref}),{ref},"")', num, cached(value))
+        ws.write_formula(r, 8, f'=IF(D{r + 1}=0,"",ROUND(E{r + 1}/D{r + 1},4))', pct,
+                         cached(f.sub_index))
+        ws.write_string(r, 9, ctx.catalogue.unit_name(f.node.lead), text)
+        ws.write_string(r, 10, ", ".join(ctx.catalogue.unit_name(u) for u in f.node.support), text)
+        ws.write_string(r, 11, str(f.entry.deadline or ""), text)
+        ws.set_row(r, 32 if len(f.node.name) > 40 else 17)
+        ctx.define(f"CCHC_FIELD_POINTS_{code_token(f.code)}", name, r, 4)
+    _write_summary_totals(ctx, ws, name, first, first + len(report.fields) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW)
+    ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
+                              "format_columns": True})
+
+
+def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: int) -> None:
+    s, report, cat = ctx.styles, ctx.report, ctx.catalogue
+    bold_text = s.cell(bold=True, fill=st.FIELD)
+    num = s.cell(kind="number", bold=True, fill=st.FIELD)
+    mx = s.cell(kind="max", bold=True, fill=st.FIELD)
+    pct = s.cell(kind="percent", bold=True, fill=st.FIELD)
+    blank = s.cell(fill=st.FIELD)
+    r = last + 1
+    span = lambda col: f"{chr(65 + col)}{first + 1}:{chr(65 + col)}{last + 1}"
+
+    def row_label(row: int, label: str) -> None:
+        ws.write_blank(row, 0, None, blank)
+        ws.write_string(row, 1, label, bold_text)
+        for col in range(2, len(SUMMARY_HEADERS)):
+            ws.write_blank(row, col, None, blank)
+
+    row_label(r, "Cộng các lĩnh vực")
+    ws.write_formula(r, 2, f"=SUM({span(2)})", mx, cached(report.max))
+    ws.write_formula(r, 3, f"=SUM({span(3)})", mx, cached(report.applicable_max))
+    ws.write_formula(r, 4, f"=ROUND(SUM({span(4)}),2)", num, cached(report.points))
+    appraised_any = f"COUNT({span(5)})=0"
+    mixed = ",".join(f"IF(ISNUMBER(F{i + 1}),F{i + 1},E{i + 1})" for i in range(first, last + 1))
+    ws.write_formula(r, 5, f'=IF({appraised_any},"",ROUND(SUM({mixed}),2))', num,
+                     cached(report.appraised))
+    for col, value in ((6, report.last_year), (7, report.target)):
+        ws.write_formula(r, col, f'=IF(COUNT({span(col)})=0,"",SUM({span(col)}))', num,
+                         cached(value))
+    ws.write_formula(r, 8, f'=IF(D{r + 1}=0,"",ROUND(E{r + 1}/D{r + 1},4))', pct,
+                     cached(round_half_up(report.points / report.applicable_max, FOUR_PLACES)
+                            if report.applicable_max else None))
+    ctx.define("CCHC_MAX", name, r, 2)
+    ctx.define("CCHC_APPLICABLE_MAX", name, r, 3)
+    ctx.define("CCHC_TREE_POINTS", name, r, 4)
+    sum_row = r
+
+    r += 1
+    row_label(r, "Điểm thưởng (trong giới hạn)")
+    bonus_ref = "CCHC_BONUS" if cat.bonus else "0"
+    ws.write_formula(r, 4, f"={bonus_ref}", num, cached(report.bonus))
+    ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",E{r + 1})', num,
+                     cached(report.bonus if report.appraised is not None else None))
+    r += 1
+    row_label(r, "Điểm trừ (trong giới hạn)")
+    penalty_ref = "CCHC_PENALTY" if cat.penalty else "0"
+    ws.write_formula(r, 4, f"={penalty_ref}", num, cached(report.penalty))
+    ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",E{r + 1})', num,
+                     cached(report.penalty if report.appraised is not None else None))
+    r += 1
+    row_label(r, "TỔNG ĐIỂM ĐẠT ĐƯỢC")
+    total_formula = f"=ROUND(E{sum_row + 1}+E{r - 1}-E{r},2)"
+    ws.write_formula(r, 4, total_formula, num, cached(report.total))
+    appraised_total = (report.appraised + report.bonus - report.penalty
+                       if report.appraised is not None else None)
+    ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",ROUND(F{sum_row + 1}+F{r - 1}-F{r},2))',
+                     num, cached(appraised_total))
+    ctx.define("CCHC_TOTAL", name, r, 4)
+    total_row = r
+
+    r += 1
+    row_label(r, "CHỈ SỐ CCHC (tổng điểm / điểm tối đa áp dụng)")
+    applicable = f"D{sum_row + 1}"
+    ws.write_formula(r, 4, f'=IF({applicable}=0,"",ROUND(E{total_row + 1}/{applicable},4))', pct,
+                     cached(report.index))
+    appraised_index = (round_half_up(appraised_total / report.applicable_max, FOUR_PLACES)
+                       if appraised_total is not None and report.applicable_max else None)
+    ws.write_formula(r, 5, f'=IF(OR(F{total_row + 1}="",{applicable}=0),"",'
+                           f'ROUND(F{total_row + 1}/{applicable},4))', pct, cached(appraised_index))
+    ctx.define("CCHC_INDEX", name, r, 4)
+    index_row = r
+
+    r += 1
+    row_label(r, "Xếp loại")
+    ws.write_formula(r, 4, _rating_formula(ctx, f"E{index_row + 1}"), bold_text,
+                     report.rating)
+    ws.write_formula(r, 5, _rating_formula(ctx, f"F{index_row + 1}"), bold_text,
+                     cat.rating_for(appraised_index * 100) if appraised_index is not None else "")
+    ctx.define("CCHC_RATING", name, r, 4)
+
+
+def _rating_formula(ctx: Context, index_cell: str) -> str:
+    result = '""'
+    for band in reversed(ctx.catalogue.rating):
+        label = band.label.replace('"', '""')
+        result = f'IF(ROUND({index_cell}*100,2)>={band.min},"{label}",{result})'
+    return f'=IF(ISNUMBER({index_cell}),{result},"")'
+
+
+# ---------------------------------------------------------------------------------------------
+# Gap analysis
+
+
+def write_gap(ctx: Context, name: str) -> None:
+    s, report = ctx.styles, ctx.report
+    ws = ctx.workbook.add_worksheet(name)
+    ws.write_string(0, 0, f"PHÂN TÍCH CHÊNH LỆCH CHỈ SỐ CCHC NĂM {ctx.catalogue.year}: "
+                          "ĐIỂM TỐI ĐA, ĐIỂM ĐẠT VÀ MỤC TIÊU", s.title())
+    ws.write_string(1, 0, "Điểm đạt = điểm thẩm định nếu đã nhập, nếu chưa là điểm tự chấm. "
+                          "Mục tiêu để trống được tính bằng điểm tối đa áp dụng. Thứ tự: mất "
+                          "nhiều điểm nhất trước (sắp xếp lại khi Đồng bộ).",
+                    s.get(italic=True, font_size=10))
+    for i, width in enumerate(GAP_WIDTHS):
+        ws.set_column(i, i, width)
+    order = {f.code: i for i, f in enumerate(report.fields)}
+    fields = sorted(report.fields, key=lambda f: (-f.lost, order[f.code]))
+    ws.write_string(HEADER_ROW - 1, 0, "A. THEO LĨNH VỰC", s.get(bold=True, font_size=12))
+    first = HEADER_ROW + 1
+    _gap_header(ws, s, HEADER_ROW, FIELD_GAP_HEADERS)
+    for i, f in enumerate(fields):
+        _gap_row(ctx, ws, first + i, f, str(i + 1), f.node.name, is_field=True)
+    last = first + len(fields) - 1
+    _gap_formats(ctx, ws, first, last)
+    chart_row = last + 2
+    _gap_chart(ctx, ws, name, first, last, chart_row)
+    leaf_header = chart_row + 18
+    ws.write_string(leaf_header - 1, 0, "B. THEO TIÊU CHÍ THÀNH PHẦN CHƯA ĐẠT ĐIỂM TỐI ĐA HOẶC "
+                                        "CHƯA ĐẠT MỤC TIÊU", s.get(bold=True, font_size=12))
+    _gap_header(ws, s, leaf_header, LEAF_GAP_HEADERS)
+    leaves = report.gap_leaves()
+    for i, leaf in enumerate(leaves):
+        _gap_row(ctx, ws, leaf_header + 1 + i, leaf, leaf.code, leaf.node.name, is_field=False)
+    if leaves:
+        _gap_formats(ctx, ws, leaf_header + 1, leaf_header + len(leaves))
+    else:
+        ws.write_string(leaf_header + 1, 1, "Không có tiêu chí nào bị mất điểm.", s.cell())
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
+                              "format_columns": True})
+
+
+def _gap_header(ws: Any, s: Any, row: int, headers: tuple[str, ...]) -> None:
+    for i, header in enumerate(headers):
+        ws.write_string(row, i, header, s.header())
+    ws.set_row(row, 45)
+
+
+def _gap_row(ctx: Context, ws: Any, r: int, node: NodeReport, first_col: str, name: str,
+             is_field: bool) -> None:
+    s = ctx.styles
+    sheet, row = _locations(ctx)[node.code]
+    text, num, mx = s.cell(), s.cell(kind="number"), s.cell(kind="max")
+    x = r + 1  # 1-based row in formulas
+    ws.write_string(r, 0, first_col, text)
+    ws.write_string(r, 1, name, text)
+    ws.write_formula(r, 2, f"={_ref(sheet, row, 'applicable')}", mx, cached(node.applicable_max))
+    appraised, points = _ref(sheet, row, "appraised"), _ref(sheet, row, "points")
+    ws.write_formula(r, 3, f"=IF(ISNUMBER({appraised}),{appraised},N({points}))", num,
+                     cached(node.achieved))
+    target = _ref(sheet, row, "target")
+    ws.write_formula(r, 4, f"=IF(ISNUMBER({target}),{target},C{x})", num,
+                     cached(node.target_or_max))
+    ws.write_formula(r, 5, f"=MAX(ROUND(C{x}-D{x},2),0)", num, cached(node.lost))
+    ws.write_formula(r, 6, f"=MAX(ROUND(E{x}-D{x},2),0)", num, cached(node.needed))
+    ws.write_formula(r, 7, label_formula(f"C{x}", f"F{x}"), text, node.label)
+    ws.write_string(r, 8, ctx.catalogue.unit_name(node.node.lead), text)
+    ws.write_string(r, 9, ", ".join(ctx.catalogue.unit_name(u) for u in node.node.support), text)
+    if not is_field:
+        ws.write_string(r, 10, str(node.entry.cause or ""), text)
+        ws.write_string(r, 11, str(node.entry.remedy or ""), text)
+    lines = max(1, -(-len(name) // 50))
+    ws.set_row(r, 15 * lines + 3)
+
+
+def _gap_formats(ctx: Context, ws: Any, first: int, last: int) -> None:
+    s = ctx.styles
+    ws.conditional_format(first, 5, last, 5, {"type": "data_bar", "bar_color": "#F4B183",
+                                              "bar_solid": True})
+    ws.conditional_format(first, 7, last, 7, {"type": "text", "criteria": "begins with",
+                                              "value": "trừ",
+                                              "format": s.get(font_color="#C00000", bold=True)})
+    ws.conditional_format(first, 3, last, 3, {"type": "formula",
+                                              "criteria": f"=$D{first + 1}<$E{first + 1}",
+                                              "format": s.get(bg_color="#FCE4D6")})
+
+
+def _gap_chart(ctx: Context, ws: Any, name: str, first: int, last: int, row: int) -> None:
+    chart = ctx.workbook.add_chart({"type": "column"})
+    quoted = quote_sheet(name)
+    categories = f"={quoted}!$B${first + 1}:$B${last + 1}"
+    for col, title, colour in ((2, "Điểm tối đa áp dụng", "#A6A6A6"), (3, "Điểm đạt", "#5B9BD5"),
+                               (4, "Mục tiêu", "#ED7D31")):
+        letter = chr(65 + col)
+        chart.add_series({"name": title, "categories": categories,
+                          "values": f"={quoted}!${letter}${first + 1}:${letter}${last + 1}",
+                          "fill": {"color": colour}, "gap": 80})
+    chart.set_title({"name": "Điểm tối đa, điểm đạt và mục tiêu theo lĩnh vực",
+                     "name_font": {"name": st.FONT, "size": 12}})
+    chart.set_x_axis({"num_font": {"name": st.FONT, "size": 9}})
+    chart.set_y_axis({"num_font": {"name": st.FONT, "size": 9}, "min": 0})
+    chart.set_legend({"position": "bottom", "font": {"name": st.FONT, "size": 10}})
+    chart.set_size({"width": 900, "height": 320})
+    ws.insert_chart(row, 1, chart)

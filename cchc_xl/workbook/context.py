@@ -1,0 +1,87 @@
+"""What every sheet writer needs: the workbook, formats, the data, and the registry of names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..catalogue import Catalogue, Leaf
+from ..layout import META_LIST_FIRST_COL, META_SHEET, Kind, cell_ref, quote_sheet
+from ..report import Report
+from ..state import State
+from .styles import Styles
+
+
+@dataclass(frozen=True)
+class RowMapEntry:
+    """Where a criterion's row is, written to the metadata sheet so readers can verify it."""
+
+    code: str
+    sheet: str
+    row: int  # 0-based
+    role: str  # own, support, office, group, field, section
+    kind: str  # the rule kind for leaves, "group" otherwise
+
+
+@dataclass
+class Context:
+    workbook: Any
+    styles: Styles
+    catalogue: Catalogue
+    state: State
+    report: Report
+    kind: Kind
+    unit: str | None = None
+    password: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    row_map: list[RowMapEntry] = field(default_factory=list)
+    option_lists: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+
+    @property
+    def is_master(self) -> bool:
+        return self.kind == "master"
+
+    def define(self, name: str, sheet: str, row: int, col: int) -> None:
+        """Register a workbook-level defined name for one cell (written at the end)."""
+        self.names[name] = f"={quote_sheet(sheet)}!{cell_ref(row, col, absolute=True)}"
+
+    def option_source(self, leaf: Leaf, options: tuple[str, ...]) -> str:
+        """A list-validation source on the metadata sheet holding this leaf's options."""
+        row = len(self.option_lists)
+        self.option_lists.append((leaf.code, options))
+        first = cell_ref(row, META_LIST_FIRST_COL + 2, absolute=True)
+        last = cell_ref(row, META_LIST_FIRST_COL + 2 + len(options) - 1, absolute=True)
+        return f"={quote_sheet(META_SHEET)}!{first}:{last}"
+
+
+def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any, date_fmt: Any = None) -> None:
+    """Write what a user typed, keeping its type; text is always text (never a formula)."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, (int, float, Decimal)):
+        ws.write_number(row, col, float(value), fmt)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(row, col, value, date_fmt or fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def cached(value: Any) -> Any:
+    """The cached result XlsxWriter stores with a formula: a float, a string or ''."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def estimate_lines(text: str, width: float, bold: bool = False) -> int:
+    """Lines a wrapped cell needs; XlsxWriter cannot autofit and LibreOffice/Excel differ."""
+    if not text:
+        return 1
+    per_line = max(int(width * (1.1 if bold else 1.25)), 1)
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
