@@ -20,9 +20,10 @@ from .analysis import write_gap, write_summary
 from .context import Context
 from .sheets import write_cover, write_evidence, write_log, write_meta
 from .styles import FONT, Styles
-from .tree import plan_node, write_extras_sheet, write_field_sheet
+from .plan import Audience, plan_fields, row_map
+from .tree import write_extras_sheet, write_field_sheet
 
-__all__ = ["build_master", "build_unit", "unit_has_items"]
+__all__ = ["Audience", "build_master", "build_unit", "row_map", "unit_has_items"]
 
 
 def _workbook(path: Path, catalogue: Catalogue, title: str) -> Any:
@@ -54,8 +55,8 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
     sheets = [*field_names, *([EXTRAS_SHEET] if has_extras else []), EVIDENCE_SHEET,
               SUMMARY_SHEET, GAP_SHEET, LOG_SHEET]
     cover = write_cover(ctx, COVER_SHEET, sheets)
-    for field_node in catalogue.fields:
-        write_field_sheet(ctx, field_node)
+    for field_node, rows in plan_fields(catalogue, Audience("master")):
+        write_field_sheet(ctx, field_node, rows)
     write_extras_sheet(ctx, EXTRAS_SHEET)
     write_evidence(ctx, EVIDENCE_SHEET)
     write_summary(ctx, SUMMARY_SHEET)
@@ -82,11 +83,11 @@ def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,
                        evidence=[e for e in state.evidence if _evidence_unit(e) == unit])
     ctx = Context(workbook, Styles(workbook), catalogue, unit_state,
                   build_report(catalogue, unit_state), "unit", unit, password)
-    fields = [f for f in catalogue.fields if plan_node(f, ctx, 0) is not None]
-    sheets = [field_sheet_name(f) for f in fields] + [EVIDENCE_SHEET]
+    fields = plan_fields(catalogue, Audience("unit", unit))
+    sheets = [field_sheet_name(f) for f, _ in fields] + [EVIDENCE_SHEET]
     write_cover(ctx, COVER_SHEET, sheets)
-    for field_node in fields:
-        write_field_sheet(ctx, field_node)
+    for field_node, rows in fields:
+        write_field_sheet(ctx, field_node, rows)
     write_evidence(ctx, EVIDENCE_SHEET)
     write_meta(ctx, META_SHEET)
     _finish(ctx, recalc_probe, None)

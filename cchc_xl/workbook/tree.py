@@ -8,12 +8,10 @@ supports (read-only), under their parent headings; survey items never appear.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..catalogue import Group, Leaf, Node, Section
+from ..catalogue import Group, Leaf
 from ..expr import to_formula
 from ..layout import (
     COL,
@@ -43,80 +41,21 @@ from ..rules import (
 )
 from . import styles as st
 from .context import Context, RowMapEntry, cached, estimate_lines, write_value
+from .plan import PlannedRow, flatten, plan_extras
 
 LINE_HEIGHT = 15.0
-
-
-@dataclass
-class PlannedRow:
-    node: Node | None  # None for a bonus/penalty section heading
-    role: str  # field, group, section, own, support, office
-    depth: int
-    row: int = 0
-    children: list[PlannedRow] = field(default_factory=list)
-    section: Section | None = None
-    title: str = ""
-
-    @property
-    def is_leaf(self) -> bool:
-        return isinstance(self.node, Leaf)
-
-    def counted(self) -> list[PlannedRow]:
-        """Children whose points count in this row's sums (support rows are someone else's)."""
-        return [c for c in self.children if c.role != "support"]
-
-
-# ---------------------------------------------------------------------------------------------
-# Planning which rows a sheet has
-
-
-def leaf_role(leaf: Leaf, ctx: Context) -> str | None:
-    if ctx.is_master:
-        return "own" if leaf.rule.unit_input else "office"
-    if not leaf.rule.unit_input:
-        return None
-    if leaf.lead == ctx.unit:
-        return "own"
-    if ctx.unit in leaf.support:
-        return "support"
-    return None
-
-
-def plan_node(node: Node, ctx: Context, depth: int) -> PlannedRow | None:
-    if isinstance(node, Leaf):
-        role = leaf_role(node, ctx)
-        return PlannedRow(node, role, depth) if role else None
-    children = [p for c in node.children if (p := plan_node(c, ctx, depth + 1)) is not None]
-    if not children:
-        return None
-    return PlannedRow(node, "field" if depth == 0 else "group", depth, children=children)
-
-
-def flatten(planned: PlannedRow) -> Iterable[PlannedRow]:
-    yield planned
-    for child in planned.children:
-        yield from flatten(child)
-
-
-def number_rows(rows: list[PlannedRow]) -> None:
-    for i, planned in enumerate(rows):
-        planned.row = FIRST_DATA_ROW + i
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing
 
 
-def write_field_sheet(ctx: Context, field_node: Group) -> str | None:
-    """Write one field's sheet; None when a unit has nothing in this field."""
-    planned = plan_node(field_node, ctx, 0)
-    if planned is None:
-        return None
-    rows = list(flatten(planned))
-    number_rows(rows)
+def write_field_sheet(ctx: Context, field_node: Group, rows: list[PlannedRow]) -> str:
+    """Write one field's sheet with its planned rows."""
     name = field_sheet_name(field_node)
     ws = ctx.workbook.add_worksheet(name)
-    subtitle = f"Lĩnh vực {field_node.code}: {field_node.name} — tối đa {vn_number(field_node.max)} điểm"
+    subtitle = (f"Lĩnh vực {field_node.code}: {field_node.name} — tối đa "
+                f"{vn_number(field_node.max)} điểm")
     _sheet_frame(ctx, ws, subtitle)
     for planned_row in rows:
         _write_row(ctx, ws, name, planned_row)
@@ -126,18 +65,9 @@ def write_field_sheet(ctx: Context, field_node: Group) -> str | None:
 
 def write_extras_sheet(ctx: Context, name: str) -> str | None:
     """Bonus (điểm thưởng) and penalty (điểm trừ) items with their caps; master only."""
-    sections = [(k, s) for k, s in (("bonus", ctx.catalogue.bonus),
-                                    ("penalty", ctx.catalogue.penalty)) if s is not None]
-    if not sections or not ctx.is_master:
+    rows = plan_extras(ctx.catalogue)
+    if not rows or not ctx.is_master:
         return None
-    rows: list[PlannedRow] = []
-    for kind, section in sections:
-        title = ("A. ĐIỂM THƯỞNG" if kind == "bonus" else "B. ĐIỂM TRỪ") + \
-            f" (tính tối đa {vn_number(section.cap)} điểm)"
-        head = PlannedRow(None, "section", 0, section=section, title=title)
-        head.children = [PlannedRow(item, "own", 1) for item in section.items]
-        rows.extend([head, *head.children])
-    number_rows(rows)
     ws = ctx.workbook.add_worksheet(name)
     _sheet_frame(ctx, ws, "Điểm thưởng và điểm trừ — cộng/trừ sau tổng điểm các lĩnh vực, "
                           "trong giới hạn tối đa")
@@ -354,7 +284,8 @@ def _write_section_row(ctx: Context, ws: Any, planned: PlannedRow) -> None:
     assert section is not None
     fmt = s.cell(bold=True, fill=st.FIELD)
     ws.write_blank(r, COL["code"], None, fmt)
-    ws.write_string(r, COL["name"], planned.title, fmt)
+    title = f"{planned.title} (tính tối đa {vn_number(section.cap)} điểm)"
+    ws.write_string(r, COL["name"], title, fmt)
     ws.write_number(r, COL["max"], float(section.cap), s.cell(kind="max", bold=True, fill=st.FIELD))
     for key in ("rule", "lead", "support", "a", "b", "value", "na", "supp", "applicable",
                 "appraised", "last_year", "target", "note", "cause", "remedy", "deadline"):
