@@ -1,0 +1,63 @@
+"""The master workbook as a file: read its state, write it back atomically with a backup.
+
+`merge` and `sync` both end in `save_master`: the whole master is regenerated from the catalogue
+and the state, so what it shows is always consistent with its inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path
+
+from .catalogue import Catalogue
+from .errors import FileError
+from .safeio import atomic_write
+from .state import State
+
+
+def write_master(catalogue: Catalogue, state: State, path: Path, *, password: str = "",
+                 recalc_probe: bool = False) -> None:
+    """Build the master at `path`: with macros and buttons when it is an .xlsm."""
+    from .workbook import build_master
+
+    path = Path(path)
+    vba, extra = None, None
+    if path.suffix.lower() == ".xlsm":
+        from .excel_bridge import master_extras, master_vba_project
+
+        vba, extra = master_vba_project(), master_extras
+    build_master(catalogue, state, path, password=password, vba_project=vba, extra=extra,
+                 recalc_probe=recalc_probe)
+
+
+def save_master(catalogue: Catalogue, state: State, path: Path, *, password: str = "",
+                now: dt.datetime | None = None) -> Path | None:
+    """Atomically replace the master; returns the backup of the previous version."""
+    check_password(path, password)
+    return atomic_write(path, lambda tmp: write_master(catalogue, state, tmp, password=password),
+                        now=now)
+
+
+def sheet_password_set(path: Path) -> bool:
+    """Whether any sheet of the workbook is protected with a password."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
+                    text = archive.read(name).decode("utf-8", "replace")
+                    match = re.search(r"<sheetProtection[^>]*>", text)
+                    if match and ("password=" in match.group(0)
+                                  or "hashValue=" in match.group(0)):
+                        return True
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return False
+
+
+def check_password(path: Path, password: str) -> None:
+    """Refuse to drop a sheet password silently: regeneration needs it given again."""
+    if path.exists() and not password and sheet_password_set(path):
+        raise FileError(f"Các sheet của {path.name} được bảo vệ bằng mật khẩu; hãy chạy lại với "
+                        "--password <mật khẩu> để tệp mới giữ nguyên mật khẩu. Tệp chưa bị thay đổi.")

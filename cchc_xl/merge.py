@@ -1,0 +1,419 @@
+"""Merging returned unit workbooks into the master.
+
+Each return is read (never modified, never executed), checked against the catalogue and the
+layout it was built with, and its points are recomputed by the engine. Files with errors are
+not merged unless the user insists (`force`), and never when they cannot be read at all. The
+result is a new master state plus a report; writing it is left to the caller, so the headless
+command and the Excel live mode share this logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .catalogue import Catalogue, Leaf
+from .engine import leaves_by_code, score_leaf
+from .errors import FileError, Problem
+from .layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, OFFICE_KEYS, cell_ref
+from .numbers import vn_number
+from .reader import WorkbookData, read_master, read_return
+from .state import LogRow, State, as_date
+from .workbook import unit_has_items
+
+MERGED = "đã gộp"
+MERGED_WITH_ERRORS = "đã gộp dù có lỗi"
+REJECTED = "bị từ chối"
+SUPERSEDED = "bị thay bằng tệp mới hơn"
+CHECKED = "đã kiểm tra, chưa gộp"
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".csv"}
+POINTS_TOLERANCE = Decimal("0.005")
+
+
+@dataclass
+class FileResult:
+    data: WorkbookData
+    outcome: str = ""
+    structural: bool = False  # could not be read properly: never merged, even with force
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.data.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.data.problems if p.severity == "warning"]
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome in (MERGED, MERGED_WITH_ERRORS)
+
+
+@dataclass
+class MergeResult:
+    master: Path
+    catalogue: Catalogue
+    state: State  # the master's new state (unchanged when nothing was accepted)
+    files: list[FileResult] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # inputs that are not workbooks
+    missing_units: list[str] = field(default_factory=list)
+    backup: Path | None = None
+    written: bool = False
+    time: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.errors for f in self.files) or any(
+            p.severity == "error" for p in self.skipped)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.has_errors else 0
+
+    def to_json(self) -> dict[str, Any]:
+        cat = self.catalogue
+        return {
+            "master": str(self.master),
+            "written": self.written,
+            "backup": str(self.backup) if self.backup else None,
+            "files": [{"file": str(f.data.path), "sha256": f.data.sha256,
+                       "unit": f.data.unit or None, "outcome": f.outcome,
+                       "saved": f.data.saved.isoformat() if f.data.saved else None,
+                       "problems": [p.to_dict() for p in f.data.problems]}
+                      for f in self.files],
+            "skipped": [p.to_dict() for p in self.skipped],
+            "missing_units": [{"code": u, "name": cat.unit_name(u)} for u in self.missing_units],
+            "exit_code": self.exit_code,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Files named directly, and spreadsheets inside folders (not recursive), sorted."""
+    files: list[Path] = []
+    skipped: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if not child.is_file():
+                    continue
+                if child.name.startswith(("~$", ".~lock.")):
+                    skipped.append(Problem("tệp khóa tạm của Excel/LibreOffice (tệp gốc đang mở), "
+                                           "bỏ qua.", file=child.name, severity="warning"))
+                elif child.suffix.lower() in SPREADSHEET_SUFFIXES:
+                    files.append(child)
+                elif not child.name.startswith("."):
+                    skipped.append(Problem("không phải tệp bảng tính, bỏ qua.", file=child.name,
+                                           severity="warning"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            skipped.append(Problem("không tìm thấy tệp hoặc thư mục này.", file=str(path)))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking one return
+
+
+def own_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
+    return [leaf for leaf in catalogue.all_leaves()
+            if leaf.lead == unit and leaf.rule.unit_input]
+
+
+def supported_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
+    return [leaf for leaf in catalogue.all_leaves()
+            if leaf.lead != unit and unit in leaf.support and leaf.rule.unit_input]
+
+
+def check_return(data: WorkbookData, catalogue: Catalogue, master: State,
+                 today: dt.date) -> None:
+    """Add every content problem of a readable return to `data.problems`."""
+    assert data.state is not None
+    _check_scores(data, catalogue)
+    _check_support_rows(data, catalogue)
+    _check_office_columns(data, catalogue, master)
+    _check_evidence(data, catalogue, master, today)
+    if data.container.has_macros:
+        data.problem("tệp có macro (VBA); macro không được chạy và không được đưa vào tệp tổng "
+                     "hợp.", severity="warning")
+    if data.container.external_links:
+        data.problem("tệp có liên kết tới tệp khác (external links); liên kết bị bỏ qua, chỉ "
+                     "lấy giá trị đã nhập.", severity="warning")
+    expected = {"Hướng dẫn", EVIDENCE_SHEET, "_cchc", *(e.sheet for e in data.rows.values())}
+    for extra in sorted(set(data.sheet_names) - expected):
+        data.problem(f"sheet thêm '{extra}' không thuộc mẫu; nội dung của sheet này không được "
+                     "gộp.", sheet=extra, severity="warning")
+
+
+def _where(data: WorkbookData, code: str, key: str) -> tuple[str, str]:
+    row = data.rows[code]
+    return row.sheet, cell_ref(row.row, COL[key])
+
+
+def _check_scores(data: WorkbookData, catalogue: Catalogue) -> None:
+    assert data.state is not None
+    deduction = catalogue.supplement_deduction
+    for leaf in own_leaves(catalogue, data.unit):
+        if leaf.code not in data.rows:
+            continue  # its sheet is broken; already reported
+        entry = data.state.entry(leaf.code)
+        score = score_leaf(leaf, entry.leaf_input(), deduction)
+        if score.status == "error" and score.check is not None:
+            sheet, ref = _where(data, leaf.code, score.check.inputs[0])
+            data.problem(score.check.message, sheet=sheet, cell=ref, code=leaf.code)
+        elif score.status == "missing":
+            inputs = " và ".join({"a": "a", "b": "b", "value": "giá trị"}[k]
+                                 for k in leaf.rule.inputs)
+            sheet, ref = _where(data, leaf.code, leaf.rule.inputs[0])
+            data.problem(f"chưa nhập {inputs}; nếu đơn vị không được giao nhiệm vụ này, gõ x ở "
+                         "cột 'Không chấm điểm'.", sheet=sheet, cell=ref, code=leaf.code)
+        _check_cached_points(data, leaf.code, score.points, score.cell_text, score.status)
+
+
+def _check_cached_points(data: WorkbookData, code: str, points: Decimal | None, text: str,
+                         status: str) -> None:
+    """A number in the points cell that the recomputation disagrees with: typed over the formula."""
+    cached = data.cached_points.get(code)
+    if cached in (None, ""):
+        return  # saved without recalculation (e.g. by openpyxl): nothing to compare
+    sheet, ref = _where(data, code, "points")
+    if isinstance(cached, (int, float)) and not isinstance(cached, bool):
+        if points is not None and abs(Decimal(repr(cached)) - points) <= POINTS_TOLERANCE:
+            return
+        expected = vn_number(points) if points is not None else "trống"
+        data.problem(f"ô điểm tự chấm đang là {vn_number(Decimal(repr(cached)))} nhưng tính lại "
+                     f"từ số liệu được {expected}: công thức đã bị gõ đè. Hãy dùng lại tệp gốc "
+                     "hoặc xóa số gõ tay; công cụ luôn tính lại điểm.", sheet=sheet, cell=ref,
+                     code=code)
+    elif str(cached) != text and status != "error":
+        data.problem(f"ô điểm tự chấm bị sửa thành {str(cached)!r}: công thức đã bị gõ đè. Hãy "
+                     "dùng lại tệp gốc.", sheet=sheet, cell=ref, code=code)
+
+
+def _check_support_rows(data: WorkbookData, catalogue: Catalogue) -> None:
+    assert data.state is not None
+    for leaf in supported_leaves(catalogue, data.unit):
+        entry = data.state.entries.get(leaf.code)
+        if entry is None or leaf.code not in data.rows:
+            continue
+        typed = [k for k in ("a", "b", "value", "na", "supp") if getattr(entry, k) is not None]
+        if typed:
+            sheet, ref = _where(data, leaf.code, typed[0])
+            data.problem(f"tiêu chí này do {catalogue.unit_name(leaf.lead)} chủ trì chấm điểm; "
+                         "đơn vị phối hợp chỉ cung cấp tài liệu kiểm chứng. Số liệu nhập ở đây "
+                         "không được gộp — hãy xóa và gửi cho đơn vị chủ trì.", sheet=sheet,
+                         cell=ref, code=leaf.code)
+
+
+def _check_office_columns(data: WorkbookData, catalogue: Catalogue, master: State) -> None:
+    """Cells reserved for the Văn phòng are not taken from returns; say so if they were typed."""
+    assert data.state is not None
+    for code, entry in data.state.entries.items():
+        if code not in data.rows:
+            continue
+        original = master.entry(code)
+        for key in OFFICE_KEYS:
+            value = getattr(entry, key)
+            if value is not None and value != getattr(original, key):
+                sheet, ref = _where(data, code, key)
+                data.problem("cột này do Văn phòng nhập; giá trị đơn vị gõ ở đây không được gộp.",
+                             sheet=sheet, cell=ref, code=code, severity="warning")
+                break
+
+
+def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
+                    today: dt.date) -> None:
+    assert data.state is not None
+    leaves = leaves_by_code(catalogue)
+    allowed = {leaf.code for leaf in own_leaves(catalogue, data.unit)} | {
+        leaf.code for leaf in supported_leaves(catalogue, data.unit)}
+    for row, r in zip(data.state.evidence, data.evidence_rows):
+        def at(key: str, r: int = r) -> str:
+            return cell_ref(r, EVIDENCE_COL[key])
+
+        code = str(row.code or "").strip()
+        if not code:
+            data.problem("dòng tài liệu kiểm chứng chưa có mã tiêu chí; hãy chọn mã trong danh "
+                         "sách.", sheet=EVIDENCE_SHEET, cell=at("code"))
+        elif code not in leaves:
+            data.problem(f"mã tiêu chí '{code}' không có trong bộ tiêu chí; hãy chọn mã trong danh "
+                         "sách.", sheet=EVIDENCE_SHEET, cell=at("code"))
+        elif code not in allowed:
+            data.problem(f"tiêu chí {code} không do đơn vị chủ trì hoặc phối hợp; hãy kiểm tra "
+                         "lại mã.", sheet=EVIDENCE_SHEET, cell=at("code"), code=code)
+        if row.number is None and row.subject is None:
+            data.problem("dòng tài liệu kiểm chứng thiếu cả số/ký hiệu và trích yếu.",
+                         sheet=EVIDENCE_SHEET, cell=at("number"), code=code or None)
+        if row.date is not None:
+            date = as_date(row.date)
+            if date is None:
+                data.problem(f"ngày ban hành {row.date!r} không phải ngày; hãy gõ dạng "
+                             "dd/mm/yyyy.", sheet=EVIDENCE_SHEET, cell=at("date"),
+                             code=code or None)
+            elif date > today:
+                data.problem(f"ngày ban hành {date:%d/%m/%Y} ở tương lai; hãy kiểm tra lại.",
+                             sheet=EVIDENCE_SHEET, cell=at("date"), code=code or None)
+        unit = str(row.unit or "").strip()
+        if unit and catalogue.unit(unit) is None:
+            data.problem(f"mã đơn vị '{unit}' không có trong danh sách.", sheet=EVIDENCE_SHEET,
+                         cell=at("unit"), code=code or None)
+    _check_evidence_coverage(data, catalogue, master)
+
+
+def _check_evidence_coverage(data: WorkbookData, catalogue: Catalogue, master: State) -> None:
+    """A scored item without any evidence row risks the 30% deduction: flag it."""
+    assert data.state is not None
+    covered = {str(r.code or "").strip() for r in data.state.evidence}
+    covered |= {str(r.code or "").strip() for r in master.evidence
+                if str(r.unit or "").strip() != data.unit}
+    deduction = catalogue.supplement_deduction
+    for leaf in own_leaves(catalogue, data.unit):
+        if leaf.code not in data.rows or leaf.code in covered:
+            continue
+        score = score_leaf(leaf, data.state.entry(leaf.code).leaf_input(), deduction)
+        if score.status == "ok" and score.points and score.points > 0:
+            sheet, ref = _where(data, leaf.code, "points")
+            data.problem(f"tiêu chí được {vn_number(score.points)} điểm nhưng chưa có tài liệu "
+                         "kiểm chứng nào: nguy cơ bị trừ "
+                         f"{vn_number(deduction * 100)}% khi phải giải trình bổ sung. Hãy ghi "
+                         "tài liệu ở sheet 'Tài liệu kiểm chứng'.", sheet=sheet, cell=ref,
+                         code=leaf.code, severity="warning")
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole merge
+
+
+def merge_returns(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
+                  now: dt.datetime | None = None,
+                  progress: Callable[[Path], None] | None = None,
+                  reader: Callable[[Path, Catalogue], WorkbookData] = read_return,
+                  ) -> MergeResult:
+    """Read and check every return; compute the master's new state. Writes nothing."""
+    now = now or dt.datetime.now()
+    catalogue, master_data = read_master(Path(master_path))
+    if master_data.problems:
+        raise FileError(f"Tệp tổng hợp {Path(master_path).name} có lỗi cấu trúc; hãy khôi phục từ "
+                        "thư mục sao-luu hoặc tạo lại.", master_data.problems)
+    assert master_data.state is not None
+    master = master_data.state
+    files, skipped = collect_inputs(inputs)
+    result = MergeResult(Path(master_path), catalogue, master, skipped=skipped,
+                         time=now.strftime("%Y-%m-%d %H:%M:%S"))
+    master_resolved = Path(master_path).resolve()
+    for path in files:
+        if path == master_resolved:
+            continue
+        if progress:
+            progress(path)
+        data = reader(path, catalogue)
+        structural = data.unreadable or bool(data.problems)
+        if not data.unreadable:
+            check_return(data, catalogue, master, now.date())
+        result.files.append(FileResult(data, structural=structural))
+    _decide(result, force)
+    result.state = _apply(result, catalogue, master, now)
+    result.missing_units = _missing_units(catalogue, result.state)
+    return result
+
+
+def _decide(result: MergeResult, force: bool) -> None:
+    by_unit: dict[str, list[FileResult]] = {}
+    for f in result.files:
+        if f.structural or (f.errors and not force):
+            f.outcome = REJECTED
+        else:
+            by_unit.setdefault(f.data.unit, []).append(f)
+    for unit, group in by_unit.items():
+        group.sort(key=lambda f: (f.data.saved or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
+                                  f.data.path.name), reverse=True)
+        newest, *older = group
+        newest.outcome = MERGED_WITH_ERRORS if newest.errors else MERGED
+        for f in older:
+            f.outcome = SUPERSEDED
+            f.data.problem(f"đơn vị {unit} gửi nhiều tệp; dùng tệp mới hơn {newest.data.path.name}"
+                           " (lưu lúc " + _when(newest.data.saved) + "), tệp này không được gộp.",
+                           severity="warning")
+
+
+def _when(stamp: dt.datetime | None) -> str:
+    return stamp.astimezone().strftime("%d/%m/%Y %H:%M") if stamp else "không rõ"
+
+
+def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.datetime) -> State:
+    entries = dict(master.entries)
+    evidence = list(master.evidence)
+    for f in result.files:
+        if not f.accepted or f.data.state is None:
+            continue
+        unit = f.data.unit
+        for leaf in own_leaves(catalogue, unit):
+            if leaf.code in f.data.rows:
+                entries[leaf.code] = master.entry(leaf.code).with_inputs(
+                    f.data.state.entry(leaf.code))
+        evidence = [e for e in evidence if str(e.unit or "").strip() != unit]
+        evidence += [replace(e, unit=str(e.unit or "").strip() or unit)
+                     for e in f.data.state.evidence]
+    log = list(master.log)
+    for f in result.files:
+        log.append(LogRow(result.time, f.data.path.name, f.data.sha256, f.data.unit, f.outcome,
+                          "; ".join(str(p) for p in f.data.problems)[:2000]))
+    return State("master", org=master.org, entries=entries, evidence=evidence, log=log)
+
+
+def _missing_units(catalogue: Catalogue, state: State) -> list[str]:
+    returned = {row.unit for row in state.log if row.outcome in (MERGED, MERGED_WITH_ERRORS)}
+    return [u.code for u in catalogue.units
+            if unit_has_items(catalogue, u.code) and u.code not in returned]
+
+
+def log_lines(result: MergeResult) -> str:
+    """The JSON-lines merge log entries for this run (one object per file)."""
+    lines = []
+    for f in result.files:
+        lines.append(json.dumps({
+            "time": result.time,
+            "file": str(f.data.path), "sha256": f.data.sha256, "unit": f.data.unit or None,
+            "outcome": f.outcome, "problems": [p.to_dict() for p in f.data.problems],
+        }, ensure_ascii=False))
+    return "".join(line + "\n" for line in lines)
+
+
+def log_path(master: Path) -> Path:
+    """The JSON-lines merge log beside the master: <master stem>.nhat-ky-gop.jsonl."""
+    return master.with_name(master.stem + ".nhat-ky-gop.jsonl")
+
+
+def merge(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
+          dry_run: bool = False, password: str = "", now: dt.datetime | None = None,
+          progress: Callable[[Path], None] | None = None) -> MergeResult:
+    """Merge returns into the master file: check, then write atomically with a backup."""
+    from .master import save_master
+    from .safeio import atomic_write_text, ensure_writable
+
+    master_path = Path(master_path)
+    if not dry_run:
+        ensure_writable(master_path)  # fail before reading a hundred files
+    result = merge_returns(master_path, inputs, force=force, now=now, progress=progress)
+    if dry_run:
+        for f in result.files:
+            if f.accepted:
+                f.outcome = CHECKED
+        return result
+    if result.files:
+        result.backup = save_master(result.catalogue, result.state, master_path,
+                                    password=password, now=now)
+        result.written = True
+        atomic_write_text(log_path(master_path), log_lines(result), append=True)
+    return result

@@ -1,0 +1,116 @@
+"""Writing files so that a crash or a full disk never leaves a damaged master behind.
+
+Every write goes to a temporary file in the target's folder, is flushed to disk, and then
+replaces the target in one atomic step; the previous version is first copied to a timestamped
+backup in `sao-luu/` beside it. A target open in Excel (lock file present, or the OS refuses
+the write) is reported and left untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from .errors import FileError
+
+BACKUP_DIR = "sao-luu"
+
+
+def lock_files(target: Path) -> list[Path]:
+    """Lock files Excel (~$name) and LibreOffice (.~lock.name#) leave beside an open file."""
+    candidates = [target.with_name("~$" + target.name),
+                  target.with_name("~$" + target.name[2:]),
+                  target.with_name(f".~lock.{target.name}#")]
+    return [p for p in candidates if p.exists()]
+
+
+def ensure_writable(target: Path) -> None:
+    """FileError (Vietnamese, says what to do) when the target cannot be replaced now."""
+    locks = lock_files(target)
+    if locks:
+        raise FileError(f"Tệp {target.name} đang được mở (có tệp khóa {locks[0].name}); hãy đóng "
+                        "tệp trong Excel/LibreOffice rồi chạy lại. Tệp chưa bị thay đổi.")
+    folder = target.parent
+    if not folder.exists():
+        raise FileError(f"Thư mục {folder} không tồn tại; hãy tạo thư mục hoặc chọn nơi lưu khác.")
+    if target.exists():
+        if not os.access(target, os.W_OK):
+            raise FileError(f"Tệp {target.name} chỉ được đọc (read-only); hãy bỏ thuộc tính chỉ "
+                            "đọc hoặc lưu sang tệp khác. Tệp chưa bị thay đổi.")
+        try:
+            with target.open("r+b"):
+                pass  # on Windows this fails while Excel holds the file
+        except PermissionError:
+            raise FileError(f"Tệp {target.name} đang được chương trình khác mở; hãy đóng tệp rồi "
+                            "chạy lại. Tệp chưa bị thay đổi.") from None
+    if not os.access(folder, os.W_OK):
+        raise FileError(f"Không có quyền ghi vào thư mục {folder}; hãy chọn nơi lưu khác.")
+
+
+def backup(target: Path, now: dt.datetime | None = None) -> Path | None:
+    """Copy the current target to sao-luu/<stem>-YYYYmmdd-HHMMSS<suffix>; None if none."""
+    if not target.exists():
+        return None
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    folder = target.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    dest = folder / f"{target.stem}-{stamp}{target.suffix}"
+    n = 1
+    while dest.exists():
+        n += 1
+        dest = folder / f"{target.stem}-{stamp}-{n}{target.suffix}"
+    shutil.copy2(target, dest)
+    return dest
+
+
+def atomic_write(target: Path, write: Callable[[Path], None], *, keep_backup: bool = True,
+                 now: dt.datetime | None = None) -> Path | None:
+    """Call `write(tmp)` then atomically replace `target`; returns the backup path, if any."""
+    target = Path(target)
+    ensure_writable(target)
+    handle, name = tempfile.mkstemp(prefix=f".~cchc-{target.stem}-", suffix=target.suffix,
+                                    dir=target.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        _fsync(tmp)
+        saved = backup(target, now) if keep_backup else None
+        os.replace(tmp, target)
+        _fsync_dir(target.parent)
+        return saved
+    except PermissionError:
+        raise FileError(f"Không ghi được {target.name}: tệp đang được mở hoặc không có quyền; "
+                        "hãy đóng tệp rồi chạy lại. Tệp cũ vẫn nguyên vẹn.") from None
+    except OSError as exc:
+        raise FileError(f"Không ghi được {target.name} ({exc.strerror}); tệp cũ vẫn nguyên vẹn. "
+                        "Hãy kiểm tra dung lượng đĩa và quyền ghi.") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def atomic_write_text(target: Path, text: str, *, append: bool = False) -> None:
+    """Atomically write (or append to) a small text file such as the JSON-lines merge log."""
+    existing = target.read_text(encoding="utf-8") if append and target.exists() else ""
+    atomic_write(target, lambda tmp: tmp.write_text(existing + text, encoding="utf-8"),
+                 keep_backup=False)
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
