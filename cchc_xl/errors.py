@@ -7,8 +7,9 @@ have problems; nothing bad was written), `FileError` → 2 (usage error or unrea
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
 

@@ -11,9 +11,10 @@ never rely on blank lookups or booleans inside ranges, where engines disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
-from typing import Callable, Mapping, Union
+from typing import Union
 
 from .numbers import plain, round_half_up, to_decimal
 

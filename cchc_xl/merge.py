@@ -23,7 +23,9 @@ from .errors import FileError, Problem
 from .layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, OFFICE_KEYS, cell_ref
 from .numbers import vn_number
 from .reader import WorkbookData, read_master, read_return
-from .state import LogRow, State, as_date
+from .checks import (covered_codes, evidence_row_problems, missing_evidence_message,
+                     scored_without_evidence)
+from .state import LogRow, State
 from .workbook import unit_has_items
 
 MERGED = "đã gộp"
@@ -127,12 +129,13 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
 
 
 def own_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
-    return [leaf for leaf in catalogue.all_leaves()
+    """The items a unit scores in its workbook (bonus/penalty stay with the Văn phòng)."""
+    return [leaf for leaf in catalogue.leaves()
             if leaf.lead == unit and leaf.rule.unit_input]
 
 
 def supported_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
-    return [leaf for leaf in catalogue.all_leaves()
+    return [leaf for leaf in catalogue.leaves()
             if leaf.lead != unit and unit in leaf.support and leaf.rule.unit_input]
 
 
@@ -235,60 +238,23 @@ def _check_office_columns(data: WorkbookData, catalogue: Catalogue, master: Stat
 def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
                     today: dt.date) -> None:
     assert data.state is not None
-    leaves = leaves_by_code(catalogue)
+    known = set(leaves_by_code(catalogue))
     allowed = {leaf.code for leaf in own_leaves(catalogue, data.unit)} | {
         leaf.code for leaf in supported_leaves(catalogue, data.unit)}
-    for row, r in zip(data.state.evidence, data.evidence_rows):
-        def at(key: str, r: int = r) -> str:
-            return cell_ref(r, EVIDENCE_COL[key])
-
-        code = str(row.code or "").strip()
-        if not code:
-            data.problem("dòng tài liệu kiểm chứng chưa có mã tiêu chí; hãy chọn mã trong danh "
-                         "sách.", sheet=EVIDENCE_SHEET, cell=at("code"))
-        elif code not in leaves:
-            data.problem(f"mã tiêu chí '{code}' không có trong bộ tiêu chí; hãy chọn mã trong danh "
-                         "sách.", sheet=EVIDENCE_SHEET, cell=at("code"))
-        elif code not in allowed:
-            data.problem(f"tiêu chí {code} không do đơn vị chủ trì hoặc phối hợp; hãy kiểm tra "
-                         "lại mã.", sheet=EVIDENCE_SHEET, cell=at("code"), code=code)
-        if row.number is None and row.subject is None:
-            data.problem("dòng tài liệu kiểm chứng thiếu cả số/ký hiệu và trích yếu.",
-                         sheet=EVIDENCE_SHEET, cell=at("number"), code=code or None)
-        if row.date is not None:
-            date = as_date(row.date)
-            if date is None:
-                data.problem(f"ngày ban hành {row.date!r} không phải ngày; hãy gõ dạng "
-                             "dd/mm/yyyy.", sheet=EVIDENCE_SHEET, cell=at("date"),
-                             code=code or None)
-            elif date > today:
-                data.problem(f"ngày ban hành {date:%d/%m/%Y} ở tương lai; hãy kiểm tra lại.",
-                             sheet=EVIDENCE_SHEET, cell=at("date"), code=code or None)
-        unit = str(row.unit or "").strip()
-        if unit and catalogue.unit(unit) is None:
-            data.problem(f"mã đơn vị '{unit}' không có trong danh sách.", sheet=EVIDENCE_SHEET,
-                         cell=at("unit"), code=code or None)
-    _check_evidence_coverage(data, catalogue, master)
-
-
-def _check_evidence_coverage(data: WorkbookData, catalogue: Catalogue, master: State) -> None:
-    """A scored item without any evidence row risks the 30% deduction: flag it."""
-    assert data.state is not None
-    covered = {str(r.code or "").strip() for r in data.state.evidence}
-    covered |= {str(r.code or "").strip() for r in master.evidence
-                if str(r.unit or "").strip() != data.unit}
+    for row, r in zip(data.state.evidence, data.evidence_rows, strict=True):
+        code = str(row.code or "").strip() or None
+        for key, message in evidence_row_problems(row, known, allowed, catalogue, today):
+            data.problem(message, sheet=EVIDENCE_SHEET, cell=cell_ref(r, EVIDENCE_COL[key]),
+                         code=code)
+    # Evidence for this unit's items may also come from supporting units already merged.
+    covered = covered_codes(data.state.evidence) | covered_codes(
+        r for r in master.evidence if str(r.unit or "").strip() != data.unit)
+    leaves = [leaf for leaf in own_leaves(catalogue, data.unit) if leaf.code in data.rows]
     deduction = catalogue.supplement_deduction
-    for leaf in own_leaves(catalogue, data.unit):
-        if leaf.code not in data.rows or leaf.code in covered:
-            continue
-        score = score_leaf(leaf, data.state.entry(leaf.code).leaf_input(), deduction)
-        if score.status == "ok" and score.points and score.points > 0:
-            sheet, ref = _where(data, leaf.code, "points")
-            data.problem(f"tiêu chí được {vn_number(score.points)} điểm nhưng chưa có tài liệu "
-                         "kiểm chứng nào: nguy cơ bị trừ "
-                         f"{vn_number(deduction * 100)}% khi phải giải trình bổ sung. Hãy ghi "
-                         "tài liệu ở sheet 'Tài liệu kiểm chứng'.", sheet=sheet, cell=ref,
-                         code=leaf.code, severity="warning")
+    for score in scored_without_evidence(leaves, data.state, covered, deduction):
+        sheet, ref = _where(data, score.code, "points")
+        data.problem(missing_evidence_message(score.points or Decimal(0), deduction),
+                     sheet=sheet, cell=ref, code=score.code, severity="warning")
 
 
 # ---------------------------------------------------------------------------------------------

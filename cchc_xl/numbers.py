@@ -46,7 +46,7 @@ def plain(value: Decimal) -> str:
     return text
 
 
-def vn_number(value: Decimal | int | float, places: int | None = None) -> str:
+def vn_number(value: Decimal | float, places: int | None = None) -> str:
     """Vietnamese form with a decimal comma: 1.5 → '1,5'; with places=2: '1,50'."""
     number = to_decimal(value)
     if places is not None:

@@ -69,8 +69,11 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
 
 
 def unit_has_items(catalogue: Catalogue, unit: str) -> bool:
-    """Whether a unit leads at least one item it enters itself (so it gets a workbook)."""
-    return any(leaf.lead == unit and leaf.rule.unit_input for leaf in catalogue.all_leaves())
+    """Whether a unit leads at least one item it enters itself (so it gets a workbook).
+
+    Bonus and penalty items are entered by the Văn phòng in the master, never in unit files.
+    """
+    return any(leaf.lead == unit and leaf.rule.unit_input for leaf in catalogue.leaves())
 
 
 def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,

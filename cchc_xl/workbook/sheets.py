@@ -112,7 +112,7 @@ def evidence_codes(ctx: Context) -> list[str]:
     if ctx.is_master:
         return [leaf.code for leaf in ctx.catalogue.all_leaves()]
     codes = []
-    for leaf in ctx.catalogue.all_leaves():
+    for leaf in ctx.catalogue.leaves():
         if leaf.rule.unit_input and (leaf.lead == ctx.unit or ctx.unit in leaf.support):
             codes.append(leaf.code)
     return codes
@@ -181,6 +181,10 @@ def write_log(ctx: Context, name: str) -> None:
                                    row.problems)):
             ws.write_string(r, c, value, text)
     ws.freeze_panes(3, 0)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.repeat_rows(2)
+    ws.fit_to_pages(1, 0)  # six columns, 186 characters wide: three pages across without this
     ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
                               "format_columns": True, "autofilter": True})
 

@@ -1,0 +1,109 @@
+"""Realistic inputs for the sample catalogue, and a way to type them into unit workbooks.
+
+Used by `cchc-xl demo`, the end-to-end tests and the benchmarks. The seeds' real figures are
+used where the sample has the matching item (285/291 tasks on time, 14673/14697 files on time,
+9129/14697 electronic results …); other items get deterministic plausible values, so a demo run
+always shows the same numbers. Units "type" with openpyxl, as a script or another program would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .catalogue import Catalogue, Leaf
+from .layout import EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, INPUT_NAME, defined_name
+from .rules import ChoiceRule, CountTiersRule, ManualRule, RatioRule, RateTiersRule, YesNoRule
+from .state import Entry, EvidenceRow
+
+# The seeds' own figures, by the sample catalogue's codes.
+SEED_FIGURES: dict[str, dict[str, Any]] = {
+    "1.5": {"a": 291, "b": 285},          # Khánh Hòa I.5 → 2 points
+    "3.3.2": {"a": 14697, "b": 9129},     # II.2.3.3.1 → 0,31
+    "3.3.3": {"a": 14697, "b": 9042},     # II.2.3.3.2 → 0,31
+    "3.4.1": {"a": 14697, "b": 14673},    # II.2.4.2.1 → 4,5
+    "3.2.2": {"value": "Đạt", "supp": "x"},  # II.2.2.2.3 supplemented → 0,35
+    "7.4.1": {"a": 15047, "b": 3159},     # II.6.5.2 against a 50% target
+    "7.4.2": {"a": 15065, "b": 3158},     # II.6.6.2
+}
+
+
+def _pick(code: str, n: int) -> int:
+    """A stable pseudo-random number in [0, n) from the code."""
+    return int(hashlib.sha256(code.encode()).hexdigest()[:8], 16) % n
+
+
+def sample_entry(leaf: Leaf) -> Entry:
+    """Plausible inputs for one leaf (mostly full marks, some losses, like a real Sở)."""
+    if leaf.code in SEED_FIGURES:
+        return Entry(**SEED_FIGURES[leaf.code])
+    rule, roll = leaf.rule, _pick(leaf.code, 10)
+    if isinstance(rule, (RatioRule, RateTiersRule)):
+        total = 50 + _pick(leaf.code + "a", 950)
+        done = total if roll < 6 else total - 1 - _pick(leaf.code + "b", max(total // 20, 1))
+        return Entry(a=total, b=done)
+    if isinstance(rule, CountTiersRule):
+        top = rule.tiers[0][0]
+        return Entry(value=int(top) if roll < 7 else int(rule.tiers[-1][0]))
+    if isinstance(rule, YesNoRule):
+        return Entry(value=rule.yes if roll < 8 else rule.no)
+    if isinstance(rule, ChoiceRule):
+        return Entry(value=rule.options[0] if roll < 7 else rule.options[1])
+    if isinstance(rule, ManualRule):  # manual and survey
+        share = Decimal(1) if roll < 6 else Decimal("0.75")
+        return Entry(value=float(leaf.max * share))
+    raise TypeError(rule)
+
+
+def sample_state_entries(catalogue: Catalogue, unit: str | None = None) -> dict[str, Entry]:
+    """Entries for every leaf a unit enters (or, with unit None, every leaf)."""
+    if unit is None:
+        return {leaf.code: sample_entry(leaf) for leaf in catalogue.all_leaves()}
+    return {leaf.code: sample_entry(leaf) for leaf in catalogue.leaves()
+            if leaf.lead == unit and leaf.rule.unit_input}
+
+
+def sample_evidence(catalogue: Catalogue, unit: str, year: int) -> list[EvidenceRow]:
+    """One evidence row per scored item of the unit, except a few (the 30% risk the demo shows)."""
+    rows = []
+    own = [leaf for leaf in catalogue.leaves() if leaf.lead == unit and leaf.rule.unit_input]
+    for i, leaf in enumerate(own):
+        if _pick(leaf.code + "ev", 8) == 0:
+            continue  # missing evidence: merge warns about it
+        rows.append(EvidenceRow(
+            code=leaf.code, number=f"{10 + i}/KH-{unit}",
+            date=dt.date(year, 1 + _pick(leaf.code, 11), 1 + _pick(leaf.code + "d", 27)),
+            subject=(leaf.evidence or f"Tài liệu kiểm chứng tiêu chí {leaf.code}")[:200],
+            issuer="Sở Tư pháp", link=f"\\\\may-chu\\CCHC\\{year}\\{unit}\\{leaf.code}.pdf"))
+    return rows
+
+
+def fill_with_openpyxl(src: Path, dst: Path, entries: dict[str, Entry],
+                       evidence: list[EvidenceRow]) -> None:
+    """Type entries into a unit workbook's input cells (found by defined names), save as dst."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(src)
+    names = book.defined_names
+
+    def put(name: str, value: Any) -> None:
+        if name not in names:
+            return
+        for sheet, ref in names[name].destinations:
+            book[sheet][ref.replace("$", "")] = value
+
+    for code, entry in entries.items():
+        for key, what in INPUT_NAME.items():
+            value = getattr(entry, key)
+            if value is not None:
+                put(defined_name(what, code), value)
+    register = book[EVIDENCE_SHEET]
+    for i, row in enumerate(evidence):
+        for key, col in EVIDENCE_COL.items():
+            value = getattr(row, key)
+            if value is not None:
+                register.cell(row=EVIDENCE_FIRST_ROW + i + 1, column=col + 1, value=value)
+    book.save(dst)
