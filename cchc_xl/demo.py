@@ -18,6 +18,7 @@ from pathlib import Path
 from .catalogue import Catalogue, load_catalogue
 from .master import save_master
 from .merge import MergeResult, merge
+from .numbers import vn_number, vn_percent
 from .operations import create_master
 from .plan import export_plan
 from .reader import read_master
@@ -36,7 +37,8 @@ def sample_catalogue_path() -> Path:
     return Path(str(resources.files("cchc_xl") / "data" / "sample_catalogue.yaml"))
 
 
-def run_demo(out: Path, say: Callable[[str], None] = print) -> dict[str, Path]:
+def run_demo(out: Path, say: Callable[[str], None] = print,
+             master_suffix: str = ".xlsm") -> dict[str, Path]:
     out = Path(out)
     folders = {name: out / name for name in ("tong-hop", "gui-don-vi", "nhan-ve", "ke-hoach")}
     for folder in folders.values():
@@ -44,7 +46,7 @@ def run_demo(out: Path, say: Callable[[str], None] = print) -> dict[str, Path]:
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
     catalogue = load_catalogue(sample_catalogue_path())
-    master = folders["tong-hop"] / f"CCHC-{catalogue.year}-tong-hop.xlsm"
+    master = folders["tong-hop"] / f"CCHC-{catalogue.year}-tong-hop{master_suffix}"
 
     say(f"1. Tạo tệp tổng hợp: {master}")
     create_master(sample_catalogue_path(), master, org=ORG)
@@ -82,9 +84,9 @@ def run_demo(out: Path, say: Callable[[str], None] = print) -> dict[str, Path]:
     say("7. Đồng bộ: sheet Tổng hợp và Phân tích chênh lệch")
     result = sync(master)
     report = result.report
-    index = f"{report.index * 100:.2f}".replace(".", ",") + "%" if report.index else "—"
-    say(f"   Tổng điểm {report.total} / {report.applicable_max}; Chỉ số CCHC {index}; xếp loại "
-        f"{report.rating}")
+    index = vn_percent(report.index) if report.index is not None else "—"
+    say(f"   Tổng điểm {vn_number(report.total)} / {vn_number(report.applicable_max)}; "
+        f"Chỉ số CCHC {index}; xếp loại {report.rating}")
     docx = export_plan(master, folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.docx")
     xlsx = export_plan(master, folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.xlsx")
     say(f"8. Kế hoạch khắc phục: {docx} và {xlsx}")

@@ -1,0 +1,209 @@
+"""The whole yearly loop on the sample, with two real writers of returned workbooks.
+
+new → split → units fill with openpyxl, and with LibreOffice (openpyxl-typed files saved again
+by LibreOffice, which recalculates them) → merge → sync → plan; the consolidated numbers are
+checked against the engine run directly on the same inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cchc_xl.catalogue import load_catalogue
+from cchc_xl.engine import assess
+from cchc_xl.libreoffice import find_soffice, read_values, recalculate
+from cchc_xl.merge import MERGED, REJECTED, SUPERSEDED, log_path, merge
+from cchc_xl.operations import create_master
+from cchc_xl.plan import export_plan
+from cchc_xl.reader import read_master
+from cchc_xl.sample_data import fill_with_openpyxl, sample_evidence, sample_state_entries
+from cchc_xl.split import split
+from cchc_xl.sync import sync
+
+ORG = "Sở Tư pháp tỉnh Lạng Sơn"
+LIBREOFFICE_UNITS = {"VP", "HCTP", "CC1"}  # the rest are filled by openpyxl only
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory, sample_path):
+    """Run the loop once for the module; the tests inspect what it produced."""
+    root = tmp_path_factory.mktemp("loop")
+    catalogue = load_catalogue(sample_path)
+    master = root / "tong-hop.xlsx"
+    create_master(sample_path, master, org=ORG)
+    sent = split(master, root / "gui")
+    typed, returned = root / "typed", root / "nhan-ve"
+    typed.mkdir()
+    returned.mkdir()
+    units = {}
+    for path in sent:
+        unit = path.stem.rsplit("-", 1)[1]
+        units[unit] = sample_state_entries(catalogue, unit)
+        fill_with_openpyxl(path, typed / path.name, units[unit],
+                           sample_evidence(catalogue, unit, catalogue.year))
+    by_lo = [typed / p.name for p in sent if p.stem.rsplit("-", 1)[1] in LIBREOFFICE_UNITS]
+    if find_soffice() is not None:
+        recalculate(by_lo, returned)  # LibreOffice writes these returns
+    else:
+        pytest.skip("LibreOffice (soffice) is needed to write half of the returns")
+    for path in typed.iterdir():
+        if not (returned / path.name).exists():
+            shutil.copy(path, returned / path.name)
+    before = {p.name: p.read_bytes() for p in returned.iterdir()}
+    merged = merge(master, [returned], now=dt.datetime(2026, 12, 10, 9, 0))
+    synced = sync(master)
+    plan_docx = export_plan(master, root / "ke-hoach.docx")
+    plan_xlsx = export_plan(master, root / "ke-hoach.xlsx")
+    return {"catalogue": catalogue, "master": master, "merged": merged, "synced": synced,
+            "units": units, "returned": returned, "before": before, "docx": plan_docx,
+            "xlsx": plan_xlsx, "root": root}
+
+
+def test_every_unit_is_merged_and_nobody_is_missing(loop):
+    merged = loop["merged"]
+    assert {f.data.unit for f in merged.files} == set(loop["units"])
+    assert all(f.outcome == MERGED for f in merged.files), [
+        (f.data.path.name, [str(p) for p in f.errors]) for f in merged.files]
+    assert merged.missing_units == []
+    assert merged.exit_code == 0
+
+
+def test_libreoffice_written_returns_really_came_from_libreoffice(loop):
+    for name in (f"CCHC-2026-{u}.xlsx" for u in LIBREOFFICE_UNITS):
+        with zipfile.ZipFile(loop["returned"] / name) as archive:
+            app = archive.read("docProps/app.xml").decode()
+        assert "LibreOffice" in app
+
+
+def test_returned_files_are_never_modified(loop):
+    for path in loop["returned"].iterdir():
+        assert path.read_bytes() == loop["before"][path.name]
+
+
+def test_consolidated_numbers_equal_the_engine(loop):
+    catalogue = loop["catalogue"]
+    inputs = {}
+    for entries in loop["units"].values():
+        inputs.update({code: e.leaf_input() for code, e in entries.items()})
+    expected = assess(catalogue, inputs)
+    report = loop["synced"].report
+    assert report.points == expected.tree_points
+    assert report.applicable_max == expected.applicable_max
+    for f in report.fields:
+        assert f.points == expected.nodes[f.code].points
+    # And the master file itself, read without recalculation, shows the same numbers.
+    values = read_values(loop["master"])["Tổng hợp"]
+    total_row = next(r for r in values if r[1] == "Cộng các lĩnh vực")
+    assert Decimal(str(total_row[4])) == expected.tree_points
+    seed = {"1.5": "2", "3.3.2": "0.31", "3.3.3": "0.31", "3.4.1": "4.5", "3.2.2": "0.35"}
+    for code, points in seed.items():
+        assert expected.leaves[code].points == Decimal(points), code
+
+
+def test_master_keeps_merged_inputs_and_evidence(loop):
+    catalogue, data = read_master(loop["master"])
+    state = data.state
+    for unit, entries in loop["units"].items():
+        for code, entry in entries.items():
+            got = state.entry(code).leaf_input()
+            want = entry.leaf_input()
+            for key in ("a", "b", "value", "na", "supp"):
+                assert _same(getattr(got, key), getattr(want, key)), (unit, code, key)
+    units_with_evidence = {str(e.unit) for e in state.evidence}
+    assert units_with_evidence == set(loop["units"])
+    assert all(e.code for e in state.evidence)
+
+
+def test_merge_log_sheet_and_json_lines(loop):
+    _, data = read_master(loop["master"])
+    assert len(data.state.log) == len(loop["units"])
+    assert {row.outcome for row in data.state.log} == {MERGED}
+    lines = log_path(loop["master"]).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(loop["units"])
+    assert all(len(__import__("json").loads(line)["sha256"]) == 64 for line in lines)
+
+
+def test_backup_kept_for_every_write(loop):
+    backups = list((loop["master"].parent / "sao-luu").iterdir())
+    assert len(backups) >= 2  # merge and sync each replaced the master
+
+
+def test_plan_files_hold_the_lost_items(loop):
+    report = loop["synced"].report
+    lost = [g for g in report.gap_leaves() if g.lost > 0]
+    assert lost, "the sample data loses points somewhere"
+    from docx import Document
+
+    text = "\n".join(cell.text for table in Document(str(loop["docx"])).tables
+                     for row in table.rows for cell in row.cells)
+    for item in lost:
+        assert item.code in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    values = read_values(loop["xlsx"])
+    codes = {row[1] for row in values["Phụ lục II - Tiêu chí"][4:]}
+    assert {item.code for item in lost} <= codes
+
+
+def test_same_unit_twice_keeps_the_newest(loop, tmp_path):
+    master = tmp_path / "m.xlsx"
+    shutil.copy(loop["master"], master)
+    src = loop["returned"] / "CCHC-2026-NV1.xlsx"
+    old, new = tmp_path / "a-old.xlsx", tmp_path / "b-new.xlsx"
+    shutil.copy(src, old)
+    shutil.copy(src, new)
+    _set_modified(old, "2026-11-01T08:00:00Z")
+    _set_modified(new, "2026-12-01T08:00:00Z")
+    result = merge(master, [old, new])
+    outcome = {f.data.path.name: f.outcome for f in result.files}
+    assert outcome == {"a-old.xlsx": SUPERSEDED, "b-new.xlsx": MERGED}
+
+
+def test_a_broken_return_is_rejected_and_nothing_else_is_lost(loop, tmp_path):
+    master = tmp_path / "m.xlsx"
+    shutil.copy(loop["master"], master)
+    _, before = read_master(master)
+    bad = tmp_path / "bad.xlsx"
+    import openpyxl
+
+    book = openpyxl.load_workbook(loop["returned"] / "CCHC-2026-NV1.xlsx")
+    name = next(n for n in book.defined_names if n.startswith("CCHC_B_"))
+    sheet, ref = next(iter(book.defined_names[name].destinations))
+    book[sheet][ref.replace("$", "")] = 10**9  # b far above a
+    book.save(bad)
+    result = merge(master, [bad])
+    assert result.files[0].outcome == REJECTED
+    assert result.exit_code == 1
+    assert any("b không thể lớn hơn a" in p.message for p in result.files[0].errors)
+    _, after = read_master(master)
+    assert after.state.entries == before.state.entries
+    assert after.state.evidence == before.state.evidence
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, str) or isinstance(b, str):
+        return str(a).strip() == str(b).strip()
+    return abs(float(a) - float(b)) < 1e-9
+
+
+def _set_modified(path: Path, stamp: str) -> None:
+    """Rewrite docProps/core.xml's modified time, as a save at that moment would."""
+    import re
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "docProps/core.xml":
+                text = re.sub(r"(<dcterms:modified[^>]*>)[^<]*", rf"\g<1>{stamp}",
+                              data.decode())
+                data = text.encode()
+            dst.writestr(item, data)
+    tmp.replace(path)
