@@ -264,8 +264,7 @@ def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
 def merge_returns(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
                   now: dt.datetime | None = None,
                   progress: Callable[[Path], None] | None = None,
-                  reader: Callable[[Path, Catalogue], WorkbookData] = read_return,
-                  ) -> MergeResult:
+                  workers: int | None = None) -> MergeResult:
     """Read and check every return; compute the master's new state. Writes nothing."""
     now = now or dt.datetime.now()
     catalogue, master_data = read_master(Path(master_path))
@@ -275,23 +274,68 @@ def merge_returns(master_path: Path, inputs: Iterable[Path], *, force: bool = Fa
     assert master_data.state is not None
     master = master_data.state
     files, skipped = collect_inputs(inputs)
+    master_resolved = Path(master_path).resolve()
+    files = [p for p in files if p != master_resolved]
     result = MergeResult(Path(master_path), catalogue, master, skipped=skipped,
                          time=now.strftime("%Y-%m-%d %H:%M:%S"))
-    master_resolved = Path(master_path).resolve()
-    for path in files:
-        if path == master_resolved:
-            continue
-        if progress:
-            progress(path)
-        data = reader(path, catalogue)
-        structural = data.unreadable or bool(data.problems)
-        if not data.unreadable:
-            check_return(data, catalogue, master, now.date())
-        result.files.append(FileResult(data, structural=structural))
+    result.files = _read_all(files, catalogue, master, now.date(), progress, workers)
     _decide(result, force)
     result.state = _apply(result, catalogue, master, now)
     result.missing_units = _missing_units(catalogue, result.state)
     return result
+
+
+def read_and_check(path: Path, catalogue: Catalogue, master: State,
+                   today: dt.date) -> FileResult:
+    """One return, read and checked; independent of every other file (so it can run anywhere)."""
+    data = read_return(path, catalogue)
+    structural = data.unreadable or bool(data.problems)
+    if not data.unreadable:
+        check_return(data, catalogue, master, today)
+    return FileResult(data, structural=structural)
+
+
+# Reading many files pays for a process pool: each worker parses the catalogue once.
+POOL_THRESHOLD = 24
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(catalogue_yaml: str, master: State, today: dt.date) -> None:
+    from .catalogue import parse_catalogue, yaml_load
+
+    _WORKER.update(catalogue=parse_catalogue(yaml_load(catalogue_yaml)), master=master,
+                   today=today)
+
+
+def _work(path: Path) -> FileResult:
+    return read_and_check(path, _WORKER["catalogue"], _WORKER["master"], _WORKER["today"])
+
+
+def _read_all(files: list[Path], catalogue: Catalogue, master: State, today: dt.date,
+              progress: Callable[[Path], None] | None, workers: int | None) -> list[FileResult]:
+    import os
+
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(files) < POOL_THRESHOLD:
+        results = []
+        for path in files:
+            if progress:
+                progress(path)
+            results.append(read_and_check(path, catalogue, master, today))
+        return results
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .catalogue import dump_catalogue
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(dump_catalogue(catalogue), master, today)) as pool:
+        results = []
+        chunk = max(1, len(files) // (workers * 8))
+        for path, result in zip(files, pool.map(_work, files, chunksize=chunk), strict=True):
+            if progress:
+                progress(path)
+            results.append(result)
+    return results
 
 
 def _decide(result: MergeResult, force: bool) -> None:
@@ -363,7 +407,8 @@ def log_path(master: Path) -> Path:
 
 def merge(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
           dry_run: bool = False, password: str = "", now: dt.datetime | None = None,
-          progress: Callable[[Path], None] | None = None) -> MergeResult:
+          progress: Callable[[Path], None] | None = None,
+          workers: int | None = None) -> MergeResult:
     """Merge returns into the master file: check, then write atomically with a backup."""
     from .master import save_master
     from .safeio import atomic_write_text, ensure_writable
@@ -371,7 +416,8 @@ def merge(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
     master_path = Path(master_path)
     if not dry_run:
         ensure_writable(master_path)  # fail before reading a hundred files
-    result = merge_returns(master_path, inputs, force=force, now=now, progress=progress)
+    result = merge_returns(master_path, inputs, force=force, now=now, progress=progress,
+                           workers=workers)
     if dry_run:
         for f in result.files:
             if f.accepted:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, parse_catalogue
+from .catalogue import Catalogue, parse_catalogue, yaml_load
 from .errors import CatalogueError, FileError, Problem
 from .layout import (COL, EVIDENCE_COL, EVIDENCE_COLUMNS, EVIDENCE_FIRST_ROW, EVIDENCE_HEADER_ROW,
                      EVIDENCE_SHEET, FORMAT_VERSION, HEADER_ROW, LOG_SHEET, META_SHEET,
@@ -291,7 +291,7 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
     import yaml
 
     try:
-        catalogue = parse_catalogue(yaml.safe_load(text), source=f"{path.name}/_cchc")
+        catalogue = parse_catalogue(yaml_load(text), source=f"{path.name}/_cchc")
     except (CatalogueError, yaml.YAMLError) as exc:
         raise FileError(f"{path.name}: bộ tiêu chí lưu trong tệp bị hỏng; hãy tạo lại tệp tổng "
                         f"hợp. ({exc})") from None

@@ -10,6 +10,7 @@ so the two cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
@@ -378,7 +379,8 @@ SUPP_CHECK = Check(flag_bad(SUPP), ERROR_PREFIX + "cột Giải trình bổ sung
                    "Cột 'Giải trình bổ sung' chỉ nhận chữ x hoặc để trống.", ("supp",))
 
 
-def leaf_cases(rule: Rule, max_points: Decimal, deduction: Decimal) -> list[Case]:
+@lru_cache(maxsize=4096)
+def leaf_cases(rule: Rule, max_points: Decimal, deduction: Decimal) -> tuple[Case, ...]:
     """The ordered cases of a leaf's points; the last one (cond None) is the default."""
     cases = [Case(flag_set(NA), "na", Const(""))]
     for check in [NA_CHECK, SUPP_CHECK, *rule.checks(max_points)]:
@@ -389,7 +391,7 @@ def leaf_cases(rule: Rule, max_points: Decimal, deduction: Decimal) -> list[Case
         cases.append(Case(excluded, "na", Const("")))
     factor = If(flag_set(SUPP), Const(1 - deduction), Const(Decimal(1)))
     cases.append(Case(None, "ok", call("ROUND", rule.raw(max_points) * factor, 2)))
-    return cases
+    return tuple(cases)
 
 
 def points_expr(rule: Rule, max_points: Decimal, deduction: Decimal) -> Expr:
@@ -399,6 +401,7 @@ def points_expr(rule: Rule, max_points: Decimal, deduction: Decimal) -> Expr:
     return first_match([(c.cond, c.value) for c in branches if c.cond is not None], default.value)
 
 
+@lru_cache(maxsize=4096)
 def applicable_max_expr(rule: Rule, max_points: Decimal) -> Expr:
     """The leaf's share of the denominator: 0 when not scored, else its maximum."""
     cases: list[tuple[Expr, Expr]] = [(flag_set(NA), Const(Decimal(0)))]
