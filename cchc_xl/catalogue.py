@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from .errors import CatalogueError, FileError, Problem
-from .numbers import plain, to_decimal
+from .numbers import plain, to_decimal, vn_number
 from .rules import Rule, RuleProblem, parse_rule
 
 DEFAULT_DEDUCTION = Decimal("0.3")
@@ -270,7 +270,8 @@ class _Parser:
         texts = {key: self.text(data.get(key), key) for key in ("province", "issued_by", "note")}
         if self.problems:
             raise CatalogueError(
-                f"Bộ tiêu chí {self.source} có {len(self.problems)} lỗi; hãy sửa rồi kiểm tra lại.",
+                f"Bộ tiêu chí ({self.source}) có {len(self.problems)} lỗi; hãy sửa rồi kiểm tra "
+                "lại.",
                 self.problems)
         return Catalogue(name=name, year=year, units=units, fields=fields, **texts,
                          supplement_deduction=deduction, rating=rating, bonus=bonus,
@@ -434,11 +435,14 @@ class _Parser:
             stated = self.max(raw.get("max"), code)
             complete = len(kept) == len(children)
             if stated is not None and complete and stated != total:
-                self.problem(f"điểm tối đa {plain(stated)} khác tổng điểm tối đa của các tiêu chí "
-                             f"con ({plain(total)})", code)
+                self.problem(f"điểm tối đa {vn_number(stated)} khác tổng điểm tối đa của các "
+                             f"tiêu chí con ({vn_number(total)})", code)
         short = self.text(raw.get("short_name"), "short_name", code=code)
         if short and depth > 0:
             self.problem("short_name chỉ dùng cho lĩnh vực", code)
+        elif depth == 0 and len(f"{code}. {short or name}") > 31 and short:
+            self.problem(f"tên sheet '{code}. {short}' dài quá 31 ký tự (giới hạn của Excel); "
+                         "hãy rút gọn short_name", code)
         return Group(code, name, total, kept, lead, support, evidence, depth, short, declared)
 
     def code(self, raw: Any) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from .expr import Compare, Const, Expr, If, Ref, call, first_match
-from .numbers import plain, to_decimal, vn_number
+from .numbers import to_decimal, vn_number
 
 A, B, VALUE, NA, SUPP = Ref("a"), Ref("b"), Ref("value"), Ref("na"), Ref("supp")
 FLAG = "x"  # what a user types in a flag column (Không chấm điểm, Giải trình bổ sung)
@@ -450,16 +450,16 @@ def _parse_tiers(raw: Any, max_points: Decimal) -> tuple[Tier, ...]:
     tiers = tuple((_num(b, "mức"), _num(p, "điểm của mức")) for b, p in _pairs(raw, "tiers"))
     for (b1, p1), (b2, p2) in zip(tiers, tiers[1:]):
         if not b2 < b1:
-            raise RuleProblem(f"các mức phải giảm dần (mức {plain(b2)} đứng sau mức {plain(b1)})")
+            raise RuleProblem(f"các mức phải giảm dần (mức {vn_number(b2)} đứng sau mức {vn_number(b1)})")
         if p2 > p1:
-            raise RuleProblem(f"điểm các mức phải giảm dần (mức {plain(b2)} được {plain(p2)} "
-                              f"điểm, nhiều hơn mức {plain(b1)})")
+            raise RuleProblem(f"điểm các mức phải giảm dần (mức {vn_number(b2)} được {vn_number(p2)} "
+                              f"điểm, nhiều hơn mức {vn_number(b1)})")
     for bound, points in tiers:
         if points > max_points or points < 0:
-            raise RuleProblem(f"mức {plain(bound)} cho {plain(points)} điểm, ngoài khoảng 0 đến "
-                              f"điểm tối đa {plain(max_points)}")
+            raise RuleProblem(f"mức {vn_number(bound)} cho {vn_number(points)} điểm, ngoài khoảng 0 đến "
+                              f"điểm tối đa {vn_number(max_points)}")
         if bound < 0:
-            raise RuleProblem(f"mức {plain(bound)} không được âm")
+            raise RuleProblem(f"mức {vn_number(bound)} không được âm")
     return tiers
 
 
@@ -488,6 +488,9 @@ def parse_rule(data: Any, max_points: Decimal) -> Rule:
     if kind not in ALLOWED_KEYS:
         raise RuleProblem(f"loại quy tắc không biết: {kind!r} (chỉ nhận: "
                           + ", ".join(ALLOWED_KEYS) + ")")
+    if True in data or False in data:
+        raise RuleProblem("khóa yes/no phải đặt trong ngoặc kép (\"yes\": …, \"no\": …); "
+                          "YAML hiểu yes/no không ngoặc là đúng/sai")
     unknown = set(data) - ALLOWED_KEYS[kind]
     if unknown:
         raise RuleProblem(f"quy tắc {kind} không có tham số: " + ", ".join(sorted(map(str, unknown))))
@@ -525,8 +528,8 @@ def parse_rule(data: Any, max_points: Decimal) -> Rule:
                 raise RuleProblem("nhãn của một mức lựa chọn bị trống")
             points = _num(pts, f"điểm của mức '{text}'")
             if points > max_points or points < 0:
-                raise RuleProblem(f"mức '{text}' cho {plain(points)} điểm, ngoài khoảng 0 đến "
-                                  f"điểm tối đa {plain(max_points)}")
+                raise RuleProblem(f"mức '{text}' cho {vn_number(points)} điểm, ngoài khoảng 0 đến "
+                                  f"điểm tối đa {vn_number(max_points)}")
             choices.append((text, points))
         folded = [label.casefold() for label, _ in choices]
         if len(set(folded)) != len(folded):

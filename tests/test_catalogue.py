@@ -291,7 +291,7 @@ def test_edited_workbook_reports_sheet_and_cell(tmp_path):
     assert (tiers.sheet, tiers.cell, tiers.code) == ("Tiêu chí", "M3", "1.1")
     total = next(p for p in problems if "khác tổng" in p.message)
     assert (total.sheet, total.cell, total.code) == ("Tiêu chí", "B5", "2")
-    assert "10.5" in total.message and "11.5" in total.message
+    assert "10,5" in total.message and "11,5" in total.message
     assert len(problems) == 2  # the placeholder rule of 1.1 adds no second message
 
 
