@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .engine import index_of
 from .errors import FileError
@@ -175,7 +176,7 @@ def write_docx(model: PlanModel, path: Path) -> None:
     section.top_margin, section.bottom_margin = Cm(2), Cm(2)
 
     def para(text: str = "", *, bold: bool = False, italic: bool = False,
-             align: object = WD_ALIGN_PARAGRAPH.JUSTIFY, size: int = 13, before: int = 0,
+             align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY, size: int = 13, before: int = 0,
              after: int = 6) -> object:
         p = doc.add_paragraph()
         p.alignment = align

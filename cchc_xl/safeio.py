@@ -67,7 +67,7 @@ def backup(target: Path, now: dt.datetime | None = None) -> Path | None:
     return dest
 
 
-def atomic_write(target: Path, write: Callable[[Path], None], *, keep_backup: bool = True,
+def atomic_write(target: Path, write: Callable[[Path], object], *, keep_backup: bool = True,
                  now: dt.datetime | None = None) -> Path | None:
     """Call `write(tmp)` then atomically replace `target`; returns the backup path, if any."""
     target = Path(target)

@@ -38,7 +38,10 @@ def write_unit_files(catalogue: Catalogue, state: State, outdir: Path, *, passwo
     written = []
     for unit in chosen:
         target = outdir / unit_file_name(catalogue, unit)
-        atomic_write(target, lambda tmp, unit=unit: build_unit(catalogue, state, unit, tmp,
-                                                                password=password))
+
+        def write(tmp: Path, unit: str = unit) -> None:
+            build_unit(catalogue, state, unit, tmp, password=password)
+
+        atomic_write(target, write)
         written.append(target)
     return written

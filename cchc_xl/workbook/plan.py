@@ -113,7 +113,7 @@ def plan_fields(catalogue: Catalogue, audience: Audience) -> list[tuple[Group, l
 
 def row_map(catalogue: Catalogue, audience: Audience) -> list[RowMapEntry]:
     """Where every criterion's row is in a workbook built for this audience."""
-    entries = []
+    entries: list[RowMapEntry] = []
     for field_node, rows in plan_fields(catalogue, audience):
         sheet = field_sheet_name(field_node)
         entries.extend(_entry(p, sheet) for p in rows)
