@@ -46,7 +46,12 @@ def cell_value(raw: object) -> Value:
     """Normalise what a reader returns into the evaluator's types (Decimal, str, bool, None)."""
     if raw is None or isinstance(raw, (bool, Decimal)):
         return raw  # type: ignore[return-value]
-    if isinstance(raw, (int, float)):
+    if isinstance(raw, float):
+        # A spreadsheet number has 15 significant digits (XlsxWriter even writes only 16), and
+        # LibreOffice compares at that precision: 0.1 + 0.2 equals 0.3 there. So must we.
+        to_decimal(raw)  # rejects nan and infinities
+        return Decimal(f"{raw:.15g}")
+    if isinstance(raw, int):
         return to_decimal(raw)
     if isinstance(raw, str):
         return raw if raw.strip() else None
