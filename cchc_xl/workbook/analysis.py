@@ -13,7 +13,7 @@ from ..layout import COL, cell_ref, code_token, quote_sheet
 from ..numbers import FOUR_PLACES, round_half_up
 from ..report import NodeReport
 from . import styles as st
-from .context import Context, cached
+from .context import Context, cached, estimate_lines
 
 SUMMARY_HEADERS = ("STT", "Lĩnh vực", "Điểm tối đa", "Điểm tối đa áp dụng", "Điểm tự chấm",
                    "Điểm thẩm định", "Kết quả năm trước", "Mục tiêu năm nay",
@@ -75,10 +75,12 @@ def write_summary(ctx: Context, name: str) -> None:
             ws.write_formula(r, col, f'=IF(ISNUMBER({ref}),{ref},"")', num, cached(value))
         ws.write_formula(r, 8, f'=IF(D{r + 1}=0,"",ROUND(E{r + 1}/D{r + 1},4))', pct,
                          cached(f.sub_index))
-        ws.write_string(r, 9, ctx.catalogue.unit_name(f.node.lead), text)
-        ws.write_string(r, 10, ", ".join(ctx.catalogue.unit_name(u) for u in f.node.support), text)
-        ws.write_string(r, 11, str(f.entry.deadline or ""), text)
-        ws.set_row(r, 32 if len(f.node.name) > 40 else 17)
+        texts = {1: f.node.name, 9: ctx.catalogue.unit_name(f.node.lead),
+                 10: ", ".join(ctx.catalogue.unit_name(u) for u in f.node.support),
+                 11: str(f.entry.deadline or "")}
+        for col in (9, 10, 11):
+            ws.write_string(r, col, texts[col], text)
+        ws.set_row(r, _row_height(texts, SUMMARY_WIDTHS))
         ctx.define(f"CCHC_FIELD_POINTS_{code_token(f.code)}", name, r, 4)
     _write_summary_totals(ctx, ws, name, first, first + len(report.fields) - 1)
     ws.set_landscape()
@@ -104,6 +106,7 @@ def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: in
         ws.write_string(row, 1, label, bold_text)
         for col in range(2, len(SUMMARY_HEADERS)):
             ws.write_blank(row, col, None, blank)
+        ws.set_row(row, _row_height({1: label}, SUMMARY_WIDTHS, bold=True))
 
     row_label(r, "Cộng các lĩnh vực")
     ws.write_formula(r, 2, f"=SUM({span(2)})", mx, cached(report.max))
@@ -244,13 +247,20 @@ def _gap_row(ctx: Context, ws: Any, r: int, node: NodeReport, first_col: str, na
     ws.write_formula(r, 5, f"=MAX(ROUND(C{x}-D{x},2),0)", num, cached(node.lost))
     ws.write_formula(r, 6, f"=MAX(ROUND(E{x}-D{x},2),0)", num, cached(node.needed))
     ws.write_formula(r, 7, label_formula(f"C{x}", f"F{x}"), text, node.label)
-    ws.write_string(r, 8, ctx.catalogue.unit_name(node.node.lead), text)
-    ws.write_string(r, 9, ", ".join(ctx.catalogue.unit_name(u) for u in node.node.support), text)
+    texts = {1: name, 8: ctx.catalogue.unit_name(node.node.lead),
+             9: ", ".join(ctx.catalogue.unit_name(u) for u in node.node.support)}
     if not is_field:
-        ws.write_string(r, 10, str(node.entry.cause or ""), text)
-        ws.write_string(r, 11, str(node.entry.remedy or ""), text)
-    lines = max(1, -(-len(name) // 50))
-    ws.set_row(r, 15 * lines + 3)
+        texts[10], texts[11] = str(node.entry.cause or ""), str(node.entry.remedy or "")
+    for col in (8, 9, 10, 11):
+        if col in texts:
+            ws.write_string(r, col, texts[col], text)
+    ws.set_row(r, _row_height(texts, GAP_WIDTHS))
+
+
+def _row_height(texts: dict[int, str], widths: tuple[float, ...], bold: bool = False) -> float:
+    """Points for a row whose wrapped cells (column → text) must all print in full."""
+    lines = max(estimate_lines(t, widths[col], bold) for col, t in texts.items())
+    return 15 * lines + 3
 
 
 def _gap_formats(ctx: Context, ws: Any, first: int, last: int) -> None:
