@@ -81,6 +81,15 @@ def normalise(value: Any) -> Any:
     return value
 
 
+class BrokenSheet(Exception):
+    """A sheet's XML could not be parsed; calamine only finds out when the sheet is first read."""
+
+    def __init__(self, sheet: str, exc: Exception) -> None:
+        super().__init__(f"sheet '{sheet}' bị hỏng, không đọc được nội dung ({type(exc).__name__})"
+                         "; hãy yêu cầu gửi lại tệp.")
+        self.sheet = sheet
+
+
 class _Book:
     """A calamine workbook with sheets read once, as full grids from A1."""
 
@@ -95,8 +104,13 @@ class _Book:
         if sheet not in self.names:
             return None
         if sheet not in self._grids:
-            self._grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(
-                skip_empty_area=False)
+            from python_calamine import CalamineError
+
+            try:
+                self._grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(
+                    skip_empty_area=False)
+            except CalamineError as exc:
+                raise BrokenSheet(sheet, exc) from None
         return self._grids[sheet]
 
 
@@ -279,7 +293,12 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
         raise FileError(f"Không tìm thấy tệp tổng hợp: {path}")
     data = WorkbookData(path)
     book = open_book(path, data)
-    if book is None or not read_meta(book, data):
+    try:
+        meta_ok = book is not None and read_meta(book, data)
+    except BrokenSheet as exc:
+        data.problem(str(exc), sheet=exc.sheet)
+        meta_ok = False
+    if book is None or not meta_ok:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.", data.problems)
     if data.kind != "master":
         raise FileError(f"{path.name} là tệp của đơn vị {data.unit}, không phải tệp tổng hợp của "
@@ -299,9 +318,13 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
         raise FileError(f"{path.name}: bộ tiêu chí lưu trong tệp không khớp mã kiểm tra; tệp đã "
                         "bị sửa ngoài công cụ. Hãy dùng bản sao lưu hoặc tạo lại.")
     state = State("master", org=str(data.meta.get("org") or ""))
-    read_tree(book, catalogue, Audience("master"), data, state)
-    read_evidence(book, data, state)
-    read_log(book, state)
+    try:
+        read_tree(book, catalogue, Audience("master"), data, state)
+        read_evidence(book, data, state)
+        read_log(book, state)
+    except BrokenSheet as exc:
+        raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
+                        [Problem(str(exc), file=path.name, sheet=exc.sheet)]) from None
     data.state = state
     data.sheet_names = book.names
     data.saved = saved_time(path)
@@ -310,8 +333,17 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
 
 def read_return(path: Path, catalogue: Catalogue) -> WorkbookData:
     """Read a returned unit workbook; every problem is recorded in `problems`, never raised."""
-    path = Path(path)
-    data = WorkbookData(path)
+    data = WorkbookData(Path(path))
+    try:
+        return _read_return(data, catalogue)
+    except BrokenSheet as exc:
+        data.problem(str(exc), sheet=exc.sheet)
+        data.unreadable = True
+        return data
+
+
+def _read_return(data: WorkbookData, catalogue: Catalogue) -> WorkbookData:
+    path = data.path
     book = open_book(path, data)
     if book is None or not read_meta(book, data):
         data.unreadable = True
