@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -73,11 +74,17 @@ def sha256_of(path: Path) -> str:
 
 
 def normalise(value: Any) -> Any:
-    """calamine's '' for blank becomes None; floats that are whole stay floats."""
+    """calamine's '' for blank becomes None; floats that are whole stay floats.
+
+    A non-finite number (a cell holding inf or NaN, which Excel never writes) is kept as its
+    text, so it is reported like any other text where a number belongs.
+    """
     if value == "" or value is None:
         return None
     if isinstance(value, str) and not value.strip():
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     return value
 
 
@@ -230,8 +237,7 @@ def read_tree(book: _Book, catalogue: Catalogue, audience: Audience, data: Workb
         keys = LEAF_KEYS if entry.kind != "group" else GROUP_KEYS
         values = {k: cell(grid, entry.row, COL[k]) for k in keys}
         if entry.kind != "group":
-            data.cached_points[entry.code] = grid[entry.row][COL["points"]] \
-                if COL["points"] < len(grid[entry.row]) else ""
+            data.cached_points[entry.code] = cell(grid, entry.row, COL["points"])
         entry_obj = Entry(**values)
         if not entry_obj.is_blank():
             state.entries[entry.code] = entry_obj
