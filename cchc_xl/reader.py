@@ -189,7 +189,9 @@ def read_meta(book: _Book, data: WorkbookData) -> bool:
         if not isinstance(key, str):
             continue
         if key.startswith("catalogue_yaml_"):
-            yaml_chunks.append((int(key.rsplit("_", 1)[1]), str(value or "")))
+            number = key.rsplit("_", 1)[1]
+            if number.isascii() and number.isdigit():  # another suffix: not ours, ignored
+                yaml_chunks.append((int(number), str(value or "")))
         else:
             meta[key] = normalise(value)
     if yaml_chunks:
