@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, parse_catalogue, yaml_load
+from .catalogue import UNIT_CODE, Catalogue, parse_catalogue, yaml_load
 from .errors import CatalogueError, FileError, Problem
 from .layout import (COL, EVIDENCE_COL, EVIDENCE_COLUMNS, EVIDENCE_FIRST_ROW, EVIDENCE_HEADER_ROW,
                      EVIDENCE_SHEET, FORMAT_VERSION, HEADER_ROW, LOG_SHEET, META_SHEET,
@@ -205,6 +205,12 @@ def read_meta(book: _Book, data: WorkbookData) -> bool:
     if not isinstance(version, (int, float)) or int(version) != FORMAT_VERSION:
         data.problem(f"tệp theo định dạng phiên bản {version!r}, công cụ này đọc phiên bản "
                      f"{FORMAT_VERSION}; hãy dùng tệp mới do Văn phòng gửi.", sheet=META_SHEET)
+        return False
+    unit = meta.get("unit_code")
+    if unit is not None and not (isinstance(unit, str) and UNIT_CODE.match(unit)):
+        meta["unit_code"] = None  # not a code (it may even be console markup): never shown raw
+        data.problem(f"mã đơn vị {unit!r} trong sheet '_cchc' không hợp lệ; hãy dùng đúng tệp "
+                     "Văn phòng gửi cho đơn vị.", sheet=META_SHEET)
         return False
     return True
 
