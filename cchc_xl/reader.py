@@ -162,8 +162,10 @@ def saved_time(path: Path) -> dt.datetime | None:
         if match:
             text = match.group(1).strip().replace("Z", "+00:00")
             stamp = dt.datetime.fromisoformat(text)
-            return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+            stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+            stamp.astimezone()  # reports show it in local time: year 1 or 9999 cannot be
+            return stamp
+    except (KeyError, ValueError, OverflowError, zipfile.BadZipFile, OSError):
         pass
     try:
         return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
