@@ -40,6 +40,7 @@ class WorkbookData:
     path: Path
     sha256: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    meta_cells: dict[str, str] = field(default_factory=dict)  # key → its value's cell on '_cchc'
     state: State | None = None
     cached_points: dict[str, Any] = field(default_factory=dict)
     rows: dict[str, RowMapEntry] = field(default_factory=dict)
@@ -185,7 +186,7 @@ def read_meta(book: _Book, data: WorkbookData) -> bool:
         return False
     meta: dict[str, Any] = {}
     yaml_chunks: list[tuple[int, str]] = []
-    for row in grid[1:]:
+    for r, row in enumerate(grid[1:], start=1):
         key = normalise(row[0]) if row else None
         value = row[1] if len(row) > 1 else None
         if not isinstance(key, str):
@@ -196,23 +197,27 @@ def read_meta(book: _Book, data: WorkbookData) -> bool:
                 yaml_chunks.append((int(number), str(value or "")))
         else:
             meta[key] = normalise(value)
+            data.meta_cells[key] = cell_ref(r, 1)
     if yaml_chunks:
         meta["catalogue_yaml"] = "".join(chunk for _, chunk in sorted(yaml_chunks))
     data.meta = meta
     if meta.get("template_id") != TEMPLATE_ID:
         data.problem("sheet '_cchc' bị hỏng hoặc không phải của cchc-xl (thiếu template_id); "
-                     "hãy dùng đúng tệp Văn phòng gửi.", sheet=META_SHEET)
+                     "hãy dùng đúng tệp Văn phòng gửi.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("template_id"))
         return False
     version = meta.get("format_version")
     if not isinstance(version, (int, float)) or int(version) != FORMAT_VERSION:
         data.problem(f"tệp theo định dạng phiên bản {version!r}, công cụ này đọc phiên bản "
-                     f"{FORMAT_VERSION}; hãy dùng tệp mới do Văn phòng gửi.", sheet=META_SHEET)
+                     f"{FORMAT_VERSION}; hãy dùng tệp mới do Văn phòng gửi.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("format_version"))
         return False
     unit = meta.get("unit_code")
     if unit is not None and not (isinstance(unit, str) and UNIT_CODE.match(unit)):
         meta["unit_code"] = None  # not a code (it may even be console markup): never shown raw
         data.problem(f"mã đơn vị {unit!r} trong sheet '_cchc' không hợp lệ; hãy dùng đúng tệp "
-                     "Văn phòng gửi cho đơn vị.", sheet=META_SHEET)
+                     "Văn phòng gửi cho đơn vị.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("unit_code"))
         return False
     return True
 
@@ -375,7 +380,8 @@ def _read_return(data: WorkbookData, catalogue: Catalogue) -> WorkbookData:
         return data
     if catalogue.unit(data.unit) is None:
         data.problem(f"mã đơn vị '{data.unit}' không có trong bộ tiêu chí; hãy dùng đúng tệp "
-                     "Văn phòng gửi cho đơn vị.", sheet=META_SHEET)
+                     "Văn phòng gửi cho đơn vị.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("unit_code"))
         data.unreadable = True
         return data
     state = State("unit", unit=data.unit)
@@ -389,11 +395,13 @@ def _same_catalogue(data: WorkbookData, catalogue: Catalogue) -> bool:
     year = data.meta.get("catalogue_year")
     if not isinstance(year, (int, float)) or int(year) != catalogue.year:
         data.problem(f"tệp của năm {year!r}, không phải năm {catalogue.year}; hãy dùng tệp của "
-                     f"năm {catalogue.year} do Văn phòng gửi.", sheet=META_SHEET)
+                     f"năm {catalogue.year} do Văn phòng gửi.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("catalogue_year"))
         return False
     if data.meta.get("catalogue_hash") != catalogue.content_hash:
         data.problem("tệp được tạo từ bộ tiêu chí khác (mã kiểm tra không khớp); hãy nhập lại số "
-                     "liệu vào tệp mới nhất Văn phòng gửi.", sheet=META_SHEET)
+                     "liệu vào tệp mới nhất Văn phòng gửi.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("catalogue_hash"))
         return False
     return True
 
