@@ -10,6 +10,7 @@ could exhaust memory.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +109,7 @@ def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     try:
         with archive.open(info) as handle:
             head = handle.read(4096)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise UnsafeFile(f"tệp bị hỏng (thành phần {info.filename} không giải nén được); hãy yêu "
                          "cầu gửi lại.") from exc
     return b"<!DOCTYPE" in head or b"<!ENTITY" in head
