@@ -1,0 +1,588 @@
+"""The master's Excel side: UDFs against the engine and the native formulas, VBA, buttons, config.
+
+* The UDFs (`cchc_xl.udfs`, plain functions here) give exactly what `engine.score_leaf` gives,
+  for a matrix of inputs in Python, and exactly what LibreOffice computes for the native
+  formulas of masters built by `write_master` (the parity matrix and the tiny catalogue), with
+  the codes, inputs and catalogue chunks read back from the files as Excel would pass them.
+* The .xlsm from `write_master`: olevba reads every ``macros/*.bas`` back verbatim; LibreOffice
+  imports each module and binds every button to its macro (it does only for macros that
+  exist); the hidden ``xlwings.conf`` sheet names the UDF module.
+
+One LibreOffice run converts both masters to .ods with recalculation on load; the .ods holds the
+Basic modules, the buttons and the recalculated values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from defusedxml.ElementTree import fromstring
+
+from cchc_xl import udfs
+from cchc_xl.catalogue import Catalogue, Leaf, dump_catalogue, parse_catalogue
+from cchc_xl.engine import LeafInput, score_leaf
+from cchc_xl.errors import FileError, InputError, ScoreError
+from cchc_xl.excel_bridge import (
+    CATALOGUE_NAME,
+    COVER_BUTTONS,
+    FIELD_BUTTONS,
+    UDF_MODULE,
+    dispatch,
+    macros_folder,
+    master_vba_project,
+    vba_text,
+)
+from cchc_xl.layout import (
+    COL,
+    COVER_SHEET,
+    EXTRAS_SHEET,
+    FIRST_DATA_ROW,
+    INPUT_KEYS,
+    META_SHEET,
+    XLWINGS_CONF_SHEET,
+    defined_name,
+    field_sheet_name,
+)
+from cchc_xl.libreoffice import convert, find_soffice, read_values
+from cchc_xl.master import write_master
+from cchc_xl.vba import read_bas_modules
+from tests.conftest import tiny_data
+from tests.parity_cases import matrix_catalogue, matrix_state, tiny_state
+
+with warnings.catch_warnings():  # oletools uses deprecated pyparsing names at import
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from oletools.olevba import VBA_Parser
+
+
+def tiny() -> Catalogue:
+    return parse_catalogue(tiny_data(), source="tiny.yaml")
+
+
+def diem(code: Any, inputs: tuple[Any, ...] | list[Any], catalogue: Any) -> Any:
+    a, b, value, na, supp = inputs
+    return udfs.CCHC_DIEM(code, a, b, value, na, supp, catalogue)
+
+
+def shown(leaf: Leaf, inputs: tuple[Any, ...], catalogue: Catalogue) -> float | str:
+    """What the engine says the points cell shows."""
+    score = score_leaf(leaf, LeafInput(*inputs), catalogue.supplement_deduction)
+    return float(score.points) if score.status == "ok" and score.points is not None \
+        else score.cell_text
+
+
+# --- UDFs as plain functions ---------------------------------------------------------------
+
+# (a, b, value, na, supp) as Excel sends them: floats, text, None for an empty cell.
+BLANK = (None, None, None, None, None)
+MATRIX: dict[str, list[tuple[Any, ...]]] = {
+    "1.1": [BLANK, (291.0, 285.0, None, None, None), (50.0, 49.0, None, None, None),
+            (100.0, 96.0, None, None, None), (1000.0, 959.0, None, None, None),
+            (50.0, 51.0, None, None, None), (0.0, None, None, None, None),
+            (50.0, 49.0, None, None, "x"), (50.0, 49.0, None, "x", None),
+            (50.0, 49.0, None, "có", None), (50.0, 49.0, None, None, "X "),
+            ("50", 49.0, None, None, None), (50.0, -1.0, None, None, None),
+            (50.0, "  ", None, None, None)],
+    "1.2": [BLANK, (None, None, "Ban hành kịp thời", None, None),
+            (None, None, " ban hành KHÔNG kịp thời ", None, None),
+            (None, None, "Ban hành", None, None), (None, None, 1.0, None, None),
+            (None, None, "Không ban hành", None, "x")],
+    "2.2": [(14697.0, 9129.0, None, None, None), (14697.0, 9129.0, None, None, "x"),
+            (8.0, 1.0, None, None, None), (0.30000000000000004, 0.3, None, None, None),
+            (0.0, 0.0, None, None, None), (0.0, 5.0, None, None, None),
+            (5.0, None, None, None, None)],
+    "2.3": [(15047.0, 3159.0, None, None, None), (100.0, 60.0, None, None, None),
+            (0.0, None, None, None, None), (0.0, 0.0, None, None, "x")],
+    "2.4": [(None, None, "Đạt", None, None), (None, None, "Không đạt", None, None),
+            (None, None, "Có", None, None), (None, None, "Đạt", None, "x")],
+    "2.5": [(None, None, 12.0, None, None), (None, None, 9.99, None, None),
+            (None, None, "12", None, None), (None, None, -1.0, None, None),
+            (None, None, 0.0, None, None), (None, None, 1e9, None, None),
+            (None, None, True, None, None)],
+    "2.6": [(None, None, 0.5, None, None), (None, None, 0.51, None, None),
+            (None, None, 0.125, None, None), (None, None, "0,5", None, None),
+            (None, None, 0.5, None, "x")],
+    "3.1": [(None, None, 1.57, None, None), (None, None, 2.5, None, None), BLANK],
+    "T.1": [(None, None, 2.0, None, None), (None, None, 1.0, None, None)],
+    "TR.1": [(None, None, "Có vi phạm", None, None), (None, None, "không vi phạm", None, None)],
+}
+
+
+def test_matrix_covers_every_rule_kind() -> None:
+    cat = tiny()
+    leaves = {leaf.code: leaf for leaf in cat.all_leaves()}
+    kinds = {type(leaves[code].rule).__name__ for code in MATRIX}
+    assert kinds == {"RateTiersRule", "ChoiceRule", "RatioRule", "YesNoRule", "CountTiersRule",
+                     "ManualRule", "SurveyRule"}
+
+
+@pytest.mark.parametrize("code", MATRIX)
+def test_diem_equals_engine(code: str) -> None:
+    cat = tiny()
+    text = dump_catalogue(cat)
+    leaf = next(leaf for leaf in cat.all_leaves() if leaf.code == code)
+    seen = set()
+    for inputs in MATRIX[code]:
+        expected = shown(leaf, inputs, cat)
+        assert diem(code, inputs, [text]) == expected, inputs
+        seen.add(type(expected))
+    if code in ("1.1", "2.2", "2.5", "2.6"):
+        assert seen == {float, str}  # numbers, blanks and "Lỗi: …" all met
+
+
+def test_diem_known_answers() -> None:
+    text = dump_catalogue(tiny())
+    assert udfs.CCHC_DIEM("2.2", 14697.0, 9129.0, None, None, None, text) == 0.31
+    assert udfs.CCHC_DIEM("2.2", 10.0, 10.0, None, None, "x", text) == 0.35
+    assert udfs.CCHC_DIEM("1.1", 291.0, 285.0, None, None, None, text) == 2.0
+    assert udfs.CCHC_DIEM("2.2", 10.0, 11.0, None, None, None, text) == "Lỗi: b lớn hơn a"
+    assert udfs.CCHC_DIEM("2.3", 0.0, None, None, None, None, text) == ""  # on_zero: na
+    assert udfs.CCHC_DIEM(" 2.2 ", 5.0, None, None, None, None, text) == ""
+
+
+def test_dates_count_as_their_serial_number_as_in_excel() -> None:
+    # A date-formatted cell holds a number (ISNUMBER is TRUE in the native formula). COM sends
+    # it as an OLE date, day 0 = 30 Dec 1899, so the number comes back exactly: 11 Jan 1900 is 12.
+    text = dump_catalogue(tiny())
+    assert udfs.CCHC_DIEM("2.5", None, None, dt.datetime(1900, 1, 10), None, None, text) == 0.5
+    assert udfs.CCHC_DIEM("2.5", None, None, dt.date(1900, 1, 11), None, None, text) == 1.0
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#DIV/0!", " #VALUE! ", -2146826246, -2146826200])
+def test_excel_errors_in_inputs_raise_so_the_native_formula_shows(error: object) -> None:
+    text = dump_catalogue(tiny())
+    with pytest.raises(udfs.ExcelErrorInput):
+        udfs.CCHC_DIEM("2.2", error, 1.0, None, None, None, text)
+    with pytest.raises(udfs.ExcelErrorInput):
+        udfs.CCHC_DIEM_KHOI([["2.2"]], [[10.0, 1.0, None, error, None]], text)
+
+
+def test_diem_refuses_unknown_and_group_codes() -> None:
+    text = dump_catalogue(tiny())
+    for code in ("9.9", "2", None):
+        with pytest.raises(InputError, match="Không có tiêu chí"):
+            udfs.CCHC_DIEM(code, None, None, None, None, None, text)
+
+
+def test_khoi_block_equals_per_leaf_results_and_sums_groups() -> None:
+    cat = tiny()
+    text = dump_catalogue(cat)
+    rows = [("2", BLANK), ("2.1", (14697.0, 14673.0, None, None, None)),
+            ("2.2", (14697.0, 9129.0, None, None, None)), ("2.3", (100.0, 60.0, None, None, "x")),
+            ("2.4", (None, None, "Có", None, None)), ("2.5", (None, None, 11.0, None, None)),
+            ("2.6", (None, None, None, None, None)), (None, BLANK), ("", BLANK),
+            ("không có", (1.0, 1.0, None, None, None)), ("1", BLANK),
+            ("1.2", (None, None, "Ban hành kịp thời", None, None)), ("TR.2", BLANK)]
+    got = udfs.CCHC_DIEM_KHOI([[c] for c, _ in rows], [list(i) for _, i in rows], [text, None])
+    assert len(got) == len(rows) and all(len(r) == 1 for r in got)
+    leaves = {leaf.code: leaf for leaf in cat.all_leaves()}
+    for (code, inputs), [value] in zip(rows, got, strict=True):
+        if code in leaves:
+            assert value == shown(leaves[code], inputs, cat) == \
+                diem(code, inputs, text), code
+    values = {code: v for (code, _), [v] in zip(rows, got, strict=True)}
+    # 4,5 + 0,31 + 2,1 (3 × 0,7) + error (0) + 0,5 + blank (0)
+    assert values["2"] == 7.41
+    assert values["1"] == 1.0  # only 1.2 is in the block
+    assert values["2.4"] == "Lỗi: chọn trong danh sách"
+    assert values[None] == values[""] == values["không có"] == values["TR.2"] == ""
+
+
+def test_khoi_groups_without_leaves_in_the_block_and_repeated_codes() -> None:
+    text = dump_catalogue(tiny())
+    got = udfs.CCHC_DIEM_KHOI([["3"], ["1"], ["1.2"], ["1.2"]],
+                              [list(BLANK), list(BLANK),
+                               [None, None, "Ban hành kịp thời", None, None],
+                               [None, None, "Không ban hành", None, None]], text)
+    assert got == [[""], [1.0], [1.0], [1.0]]  # a repeated code is scored once, from its first row
+    na = udfs.CCHC_DIEM_KHOI([["1"], ["1.1"], ["1.2"]],
+                             [list(BLANK), [1.0, 1.0, None, "x", None],
+                              [None, None, "Ban hành", None, None]], text)
+    assert na == [[0.0], [""], ["Lỗi: chọn trong danh sách"]]  # SUM of texts is 0
+
+
+def test_khoi_accepts_excel_shapes_and_checks_them() -> None:
+    text = dump_catalogue(tiny())
+    inputs = [14697.0, 9129.0, None, None, None]
+    assert udfs.CCHC_DIEM_KHOI("2.2", [inputs], text) == [[0.31]]  # one cell, one row
+    assert udfs.CCHC_DIEM_KHOI(["2.2", "2.5"], [inputs, [None, None, 12.0, None, None]],
+                               text) == [[0.31], [1.0]]  # a flat column of codes
+    assert udfs.CCHC_DIEM_KHOI([[2.5]], [[None, None, 12.0, None, None]], text) == [[1.0]]
+    with pytest.raises(InputError, match="5 cột"):
+        udfs.CCHC_DIEM_KHOI([["2.2"]], [[1.0, 1.0]], text)
+    with pytest.raises(InputError, match="cùng số dòng"):
+        udfs.CCHC_DIEM_KHOI([["2.2"], ["2.5"]], [inputs], text)
+
+
+def test_catalogue_argument_chunks_cache_and_errors() -> None:
+    cat = tiny()
+    text = dump_catalogue(cat)
+    chunks = [[text[:700]], [None], [text[700:1500]], [text[1500:]], [""]]
+    assert udfs.catalogue_text(chunks) == text
+    first = udfs.load_catalogue_text(text)
+    assert first.content_hash == cat.content_hash
+    assert udfs.load_catalogue_text(udfs.catalogue_text(chunks)) is first  # parsed once
+    with pytest.raises(InputError, match="trống"):
+        udfs.catalogue_text([None, "  "])
+    with pytest.raises(InputError, match="văn bản YAML"):
+        udfs.catalogue_text([text, 3.0])
+    with pytest.raises(InputError):  # broken YAML
+        udfs.CCHC_DIEM("2.2", 1.0, 1.0, None, None, None, "fields: [")
+    with pytest.raises(InputError):  # valid YAML, not a catalogue
+        udfs.CCHC_DIEM("2.2", 1.0, 1.0, None, None, None, "name: x")
+
+
+def test_udf_metadata_for_the_function_wizard() -> None:
+    for func in (udfs.CCHC_DIEM, udfs.CCHC_DIEM_KHOI):
+        doc = func.__doc__ or ""
+        assert "Điểm tự chấm" in doc and unicodedata.is_normalized("NFC", doc)
+        # xlwings turns annotations into converters on Windows: none may be present.
+        assert func.__annotations__ == {}
+    assert udfs.CATEGORY == "cchc-xl: Chỉ số CCHC"
+
+
+# --- dispatch (the testable part of run_button) --------------------------------------------
+
+
+def test_dispatch() -> None:
+    calls: list[tuple[Any, ...]] = []
+
+    def ok(master: Path, *args: str) -> str:
+        calls.append((master, *args))
+        return "Đã tạo 3 tệp."
+
+    def user_error(master: Path) -> None:
+        raise ScoreError("Tiêu chí 2.2: b lớn hơn a")
+
+    def crash(master: Path) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    handlers: dict[str, Any] = {"split": ok, "sync": lambda m: None, "check": user_error,
+                                "plan": crash, "merge": "cchc_xl.khong_co_module:merge"}
+    master = Path("D:/CCHC/2026/tong-hop/tong-hop.xlsm")
+    emoji = "\ud83d\ude00"  # what VBA's \uXXXX escapes of one emoji give: a surrogate pair
+    assert dispatch("split", master, (f"D:\\nhận về {emoji}",), handlers) == (True, "Đã tạo 3 tệp.")
+    assert calls == [(master, "D:\\nhận về \U0001f600")]
+    assert dispatch("sync", master, (), handlers) == (True, "Đã xong.")
+    assert dispatch("check", master, (), handlers) == (False, "Tiêu chí 2.2: b lớn hơn a")
+    ok_flag, message = dispatch("plan", master, (), handlers)
+    assert not ok_flag and "ZeroDivisionError" in message and "hỗ trợ" in message
+    assert dispatch("merge", master, (), handlers)[1].startswith("Chức năng 'merge' chưa có")
+    assert dispatch("xoa", master, (), handlers)[1].startswith("Nút 'xoa' không có")
+
+
+# --- the VBA sources -------------------------------------------------------------------------
+
+VN_LITERAL = re.compile(r'VN\("((?:[^"]|"")*)"\)')
+VN_CONTINUED = re.compile(r'"\) & _[ \t]*\r?\n[ \t]*VN\("')  # one text split over lines
+
+
+def decode_vn(literal: str) -> str:
+    """What VN() in CchcCommon.bas makes of a literal (written here independently)."""
+    def unit(m: re.Match[str]) -> str:
+        return "\n" if m.group(0) == "\\n" else chr(int(m.group(1), 16))
+
+    raw = re.sub(r"\\u([0-9a-fA-F]{4})|\\n", unit, literal.replace('""', '"'))
+    return raw.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+
+
+def test_macro_sources() -> None:
+    modules = read_bas_modules(macros_folder())
+    assert set(modules) == {"CchcButtons", "CchcCommon", "CchcUdfs", "ThisWorkbook"}
+    buttons = modules["CchcButtons"]
+    for button in COVER_BUTTONS:
+        assert re.search(rf"^Public Sub {button.macro}\(\)$", buttons, re.MULTILINE)
+    assert re.search(r"^Public Function CCHC_DIEM_KHOI\(codes As Variant, inputs As Variant, "
+                     r"catalogue As Variant\)", modules["CchcUdfs"], re.MULTILINE)
+    assert f'"{UDF_MODULE}"' in modules["CchcUdfs"]
+    literals = [lit for source in modules.values()
+                for lit in VN_LITERAL.findall(VN_CONTINUED.sub("", source))]
+    assert len(literals) > 20
+    for literal in literals:
+        text = decode_vn(literal)
+        assert "\\" not in text.replace("D:\\CCHC\\2026\\tong-hop", ""), literal
+        assert unicodedata.is_normalized("NFC", text)
+        assert vba_text(text) == literal  # the escaping helper gives back the same literal
+    messages = " ".join(decode_vn(lit) for lit in literals)
+    assert "Chưa cài xlwings add-in: mở Command Prompt và chạy: xlwings addin install" in messages
+
+
+def test_vba_text_escapes() -> None:
+    assert vba_text("Đồng bộ") == "\\u0110\\u1ed3ng b\\u1ed9"
+    assert vba_text('a "b"\nD:\\x') == 'a ""b""\\nD:\\u005cx'
+    assert vba_text("\U0001f600") == "\\ud83d\\ude00"
+    assert vba_text("Đo\u0302̀") == vba_text("Đồ")  # decomposed input is composed first
+
+
+def test_master_vba_project_sheet_modules() -> None:
+    blob = master_vba_project(3)
+    parser = VBA_Parser("vbaProject.bin", data=blob)
+    try:
+        names = {name for _, _, name, _ in parser.extract_macros()}
+    finally:
+        parser.close()
+    assert names == {"CchcButtons.bas", "CchcCommon.bas", "CchcUdfs.bas", "ThisWorkbook.cls",
+                     "Sheet1.cls", "Sheet2.cls", "Sheet3.cls"}
+    assert master_vba_project() == master_vba_project(None)  # deterministic
+
+
+def test_macros_folder(tmp_path: Path) -> None:
+    assert (macros_folder() / "CchcButtons.bas").is_file()
+    package = tmp_path / "site-packages" / "cchc_xl"
+    with pytest.raises(FileError, match="pip install --force-reinstall cchc-xl"):
+        macros_folder(package)
+    (package / "macros").mkdir(parents=True)  # installed: the .bas files as package data
+    (package / "macros" / "CchcButtons.bas").write_text("Option Explicit\n", encoding="ascii")
+    assert macros_folder(package) == package / "macros"
+
+
+def test_field_buttons_only_where_they_fit() -> None:
+    import io
+
+    import xlsxwriter
+
+    from cchc_xl.excel_bridge import _field_buttons
+    from cchc_xl.report import build_report
+    from cchc_xl.state import State
+    from cchc_xl.workbook.context import Context
+    from cchc_xl.workbook.styles import Styles
+
+    data = tiny_data()
+    data["fields"][0]["short_name"] = "Chỉ đạo"
+    data["fields"][0]["name"] = "Công tác chỉ đạo, điều hành " * 12  # a 336-character name
+    cat = parse_catalogue(data)
+    state = State("master", org="Sở Tư pháp")
+    workbook = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    ctx = Context(workbook, Styles(workbook), cat, state, build_report(cat, state), "master")
+    placed = []
+    for field in cat.fields:
+        ws = workbook.add_worksheet(field_sheet_name(field))
+        placed.append((_field_buttons(ctx, ws, field), len(ws.buttons_list)))
+    workbook.close()
+    assert placed == [(False, 0), (True, 2), (True, 2)]
+
+
+# --- the built masters, read by independent tools ------------------------------------------
+
+
+@dataclass
+class Master:
+    catalogue: Catalogue
+    xlsm: Path
+    ods: Path
+    given: dict[str, list[list[Any]]]  # the .xlsm's cells (constants, as written)
+    computed: dict[str, list[list[Any]]]  # the .ods's cells, recalculated by LibreOffice
+    names: dict[str, str]  # defined name -> reference, from the .xlsm
+
+
+MASTERS = {"matrix": (matrix_catalogue, matrix_state), "tiny": (tiny, tiny_state)}
+
+
+@pytest.fixture(scope="module")
+def masters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Master]:
+    if find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    folder = tmp_path_factory.mktemp("masters")
+    paths = {}
+    for key, (catalogue, state) in MASTERS.items():
+        paths[key] = folder / f"{key}.xlsm"
+        write_master(catalogue(), state(), paths[key], recalc_probe=True)
+    odss = convert(list(paths.values()), folder / "ods", "ods", recalc=True)
+    result = {}
+    for (key, (catalogue, _)), ods in zip(MASTERS.items(), odss, strict=True):
+        with zipfile.ZipFile(paths[key]) as zf:
+            workbook = fromstring(zf.read("xl/workbook.xml"))
+        names = {el.get("name"): el.text for el in workbook.iter()
+                 if el.tag.endswith("}definedName")}
+        result[key] = Master(catalogue(), paths[key], ods, read_values(paths[key]),
+                             read_values(ods), names)
+    return result
+
+
+def _cell(ref: str) -> tuple[str, int, int]:
+    """"'1. Tỷ lệ'!$K$6" → (sheet, row, col), 0-based."""
+    sheet, cell = ref.lstrip("=").rsplit("!", 1)
+    if sheet.startswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    m = re.fullmatch(r"\$([A-Z]+)\$(\d+)", cell)
+    assert m, ref
+    col = 0
+    for letter in m.group(1):
+        col = col * 26 + ord(letter) - 64
+    return sheet, int(m.group(2)) - 1, col - 1
+
+
+def _at(values: dict[str, list[list[Any]]], sheet: str, row: int, col: int) -> Any:
+    rows = values[sheet]
+    return rows[row][col] if row < len(rows) and col < len(rows[row]) else ""
+
+
+def _excel(value: Any) -> Any:
+    """A cell as Excel passes it to a UDF: None for an empty cell."""
+    return None if value == "" else value
+
+
+def _catalogue_chunks(master: Master) -> list[Any]:
+    sheet, first, col = _cell(master.names[CATALOGUE_NAME].split(":")[0])
+    last = int(master.names[CATALOGUE_NAME].rsplit("$", 1)[1]) - 1
+    return [_excel(_at(master.given, sheet, r, col)) for r in range(first, last + 1)]
+
+
+def _tree_sheets(master: Master) -> list[str]:
+    sheets = [field_sheet_name(f) for f in master.catalogue.fields]
+    if master.catalogue.bonus or master.catalogue.penalty:
+        sheets.append(EXTRAS_SHEET)
+    return sheets
+
+
+def _same(got: Any, expected: Any) -> bool:
+    if isinstance(expected, float) or isinstance(got, float):
+        return isinstance(got, float) and isinstance(expected, float) and \
+            abs(got - expected) < 1e-9
+    return got == expected
+
+
+@pytest.mark.parametrize("key", MASTERS)
+def test_recalculated(masters: dict[str, Master], key: str) -> None:
+    master = masters[key]
+    sheet, row, col = _cell(master.names["CCHC_RECALC_PROBE"])
+    assert _at(master.computed, sheet, row, col) == 2
+
+
+@pytest.mark.parametrize("key", MASTERS)
+def test_catalogue_name_covers_the_yaml_chunks(masters: dict[str, Master], key: str) -> None:
+    master = masters[key]
+    sheet, first, col = _cell(master.names[CATALOGUE_NAME].split(":")[0])
+    assert sheet == META_SHEET and col == 1
+    keys = [row[0] for row in master.given[META_SHEET]]
+    yaml_rows = [r for r, k in enumerate(keys) if str(k).startswith("catalogue_yaml_")]
+    last = int(master.names[CATALOGUE_NAME].rsplit("$", 1)[1]) - 1
+    assert yaml_rows == list(range(first, last + 1))
+    assert udfs.catalogue_text(_catalogue_chunks(master)) == dump_catalogue(master.catalogue)
+
+
+@pytest.mark.parametrize("key", MASTERS)
+def test_block_udf_equals_libreoffice_and_engine(masters: dict[str, Master], key: str) -> None:
+    """Every tree sheet as one block: CCHC_DIEM_KHOI = the native formulas, row by row."""
+    master = masters[key]
+    catalogue_arg = _catalogue_chunks(master)
+    leaves = {leaf.code: leaf for leaf in master.catalogue.all_leaves()}
+    checked_leaves, checked_groups = set(), 0
+    input_cols = [COL[k] for k in INPUT_KEYS]
+    for sheet in _tree_sheets(master):
+        rows = range(FIRST_DATA_ROW, len(master.given[sheet]))
+        codes = [[_excel(_at(master.given, sheet, r, COL["code"]))] for r in rows]
+        inputs = [[_excel(_at(master.given, sheet, r, c)) for c in input_cols] for r in rows]
+        block = udfs.CCHC_DIEM_KHOI(codes, inputs, catalogue_arg)
+        for r, [code], row_inputs, [got] in zip(rows, codes, inputs, block, strict=True):
+            native = _at(master.computed, sheet, r, COL["points"])
+            if code is None:  # bonus/penalty headings: capped sums, not the UDF's business
+                assert got == ""
+                continue
+            assert _same(got, native), (sheet, r + 1, code, got, native)
+            if code in leaves:
+                expected = shown(leaves[code], tuple(row_inputs), master.catalogue)
+                assert _same(got, expected), (code, got, expected)
+                assert _same(diem(code, row_inputs, catalogue_arg), got)
+                # The defined name of the leaf's points cell is this very cell.
+                assert _cell(master.names[defined_name("POINTS", code)]) == \
+                    (sheet, r, COL["points"])
+                checked_leaves.add(code)
+            else:
+                checked_groups += 1
+    assert checked_leaves == set(leaves)
+    assert checked_groups >= len(master.catalogue.fields)
+    if key == "matrix":  # the edge cases really produced numbers, blanks and error texts
+        values = [_at(master.computed, *_cell(master.names[defined_name("POINTS", c)]))
+                  for c in leaves]
+        assert any(isinstance(v, float) and v > 0 for v in values)
+        assert "" in values and any(str(v).startswith("Lỗi: ") for v in values)
+
+
+@pytest.mark.parametrize("key", MASTERS)
+def test_olevba_reads_every_macro_source(masters: dict[str, Master], key: str) -> None:
+    parser = VBA_Parser(str(masters[key].xlsm))
+    try:
+        found = {name: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+    for name, source in read_bas_modules(macros_folder()).items():
+        suffix = ".cls" if name == "ThisWorkbook" else ".bas"
+        code = _lf(found.pop(f"{name}{suffix}"))
+        body = "\n".join(line for line in code.split("\n") if not line.startswith("Attribute "))
+        assert body == _lf(source), name
+    # Sheet document modules, if any, are exactly the code names XlsxWriter gave the sheets.
+    with zipfile.ZipFile(masters[key].xlsm) as zf:
+        parts = [zf.read(n).decode() for n in zf.namelist()
+                 if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
+    code_names = {m.group(1) for part in parts if (m := re.search(r'codeName="([^"]+)"', part))}
+    assert len(code_names) == len(parts)
+    assert {name.removesuffix(".cls") for name in found} in (set(), code_names)
+
+
+def _lf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _content(master: Master) -> Any:
+    with zipfile.ZipFile(master.ods) as ods:
+        return fromstring(ods.read("content.xml"))
+
+
+ODF = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "form": "urn:oasis:names:tc:opendocument:xmlns:form:1.0",
+    "script": "urn:oasis:names:tc:opendocument:xmlns:script:1.0",
+    "xlink": "http://www.w3.org/1999/xlink",
+}
+
+
+def _buttons(master: Master) -> dict[str, list[tuple[str, str]]]:
+    """Sheet -> [(caption, macro URL without its query)] of the buttons LibreOffice bound."""
+    result: dict[str, list[tuple[str, str]]] = {}
+    for table in _content(master).iter(f"{{{ODF['table']}}}table"):
+        found = []
+        for button in table.iter(f"{{{ODF['form']}}}button"):
+            urls = [el.get(f"{{{ODF['xlink']}}}href", "")
+                    for el in button.iter(f"{{{ODF['script']}}}event-listener")
+                    if el.get(f"{{{ODF['script']}}}event-name") == "form:performaction"]
+            found += [(button.get(f"{{{ODF['form']}}}label"), url.split("?")[0]) for url in urls]
+        result[table.get(f"{{{ODF['table']}}}name")] = found
+    return result
+
+
+@pytest.mark.parametrize("key", MASTERS)
+def test_libreoffice_imports_modules_and_binds_every_button(
+        masters: dict[str, Master], key: str) -> None:
+    master = masters[key]
+    with zipfile.ZipFile(master.ods) as ods:
+        for name, source in read_bas_modules(macros_folder()).items():
+            basic = fromstring(ods.read(f"Basic/VBAProject/{name}.xml")).text or ""
+            assert _lf(source).rstrip("\n") in _lf(basic), name
+    buttons = _buttons(master)
+    url = "vnd.sun.star.script:VBAProject.CchcButtons.{}".format
+    assert buttons[COVER_SHEET] == [(b.caption, url(b.macro)) for b in COVER_BUTTONS]
+    for field in master.catalogue.fields:
+        assert buttons[field_sheet_name(field)] == [(b.caption, url(b.macro))
+                                                    for b in FIELD_BUTTONS]
+    others = set(buttons) - {COVER_SHEET, *(field_sheet_name(f) for f in master.catalogue.fields)}
+    assert all(buttons[s] == [] for s in others)
+
+
+@pytest.mark.parametrize("key", MASTERS)
+def test_xlwings_conf_sheet(masters: dict[str, Master], key: str) -> None:
+    master = masters[key]
+    assert master.given[XLWINGS_CONF_SHEET] == [["UDF Modules", UDF_MODULE]]
+    with zipfile.ZipFile(master.xlsm) as zf:
+        workbook = fromstring(zf.read("xl/workbook.xml"))
+    states = {el.get("name"): el.get("state") for el in workbook.iter()
+              if el.tag.endswith("}sheet")}
+    assert states[XLWINGS_CONF_SHEET] == "hidden"
+    assert states[META_SHEET] == "veryHidden"
