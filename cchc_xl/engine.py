@@ -11,9 +11,9 @@ Exact decimal arithmetic throughout. Rounding (half up), where the official tabl
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable, Mapping
 
 from .catalogue import Catalogue, Group, Leaf, Node
 from .errors import Problem, ScoreError
