@@ -162,7 +162,6 @@ def master_extras(ctx: Any, cover_ws: Any) -> None:
         if ws is not None:
             _field_buttons(ctx, ws, field)
     _xlwings_conf(ctx)
-    ctx.names.setdefault(CATALOGUE_NAME, catalogue_range(ctx.catalogue))
 
 
 def catalogue_range(catalogue: Any) -> str:

@@ -27,7 +27,7 @@ def write_master(catalogue: Catalogue, state: State, path: Path, *, password: st
     if path.suffix.lower() == ".xlsm":
         from .excel_bridge import master_extras, master_vba_project
 
-        vba, extra = master_vba_project(), master_extras
+        vba, extra = master_vba_project, master_extras
     build_master(catalogue, state, path, password=password, vba_project=vba, extra=extra,
                  recalc_probe=recalc_probe)
 

@@ -8,6 +8,8 @@ unit's workbook (.xlsx, no macros). Both are deterministic: the same inputs give
 from __future__ import annotations
 
 import datetime as dt
+import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +45,7 @@ def _workbook(path: Path, catalogue: Catalogue, title: str) -> Any:
 
 
 def build_master(catalogue: Catalogue, state: State, path: Path, *, password: str = "",
-                 vba_project: bytes | None = None, extra: Any = None,
+                 vba_project: bytes | Callable[[int], bytes] | None = None, extra: Any = None,
                  recalc_probe: bool = False) -> None:
     """Write the master workbook. `extra(ctx)` may add sheets/buttons (the xlwings layer)."""
     path = Path(path)
@@ -100,7 +102,8 @@ def _evidence_unit(row: Any) -> str:
     return str(row.unit or "").strip()
 
 
-def _finish(ctx: Context, recalc_probe: bool, vba_project: bytes | None) -> None:
+def _finish(ctx: Context, recalc_probe: bool,
+            vba_project: bytes | Callable[[int], bytes] | None) -> None:
     workbook = ctx.workbook
     for name, formula in sorted(ctx.names.items()):
         workbook.define_name(name, formula)
@@ -111,6 +114,9 @@ def _finish(ctx: Context, recalc_probe: bool, vba_project: bytes | None) -> None
         meta.write_formula("A100", "=1+1", None, 0)
         workbook.define_name("CCHC_RECALC_PROBE", f"='{META_SHEET}'!$A$100")
     if vba_project is not None:
-        workbook.add_vba_project(vba_project, is_stream=True)
+        # A callable gets the sheet count: the VBA project carries one module per sheet, as
+        # Excel itself saves it (XlsxWriter names the sheets Sheet1..SheetN).
+        blob = vba_project(len(workbook.worksheets())) if callable(vba_project) else vba_project
+        workbook.add_vba_project(io.BytesIO(blob), is_stream=True)
     workbook.get_worksheet_by_name(COVER_SHEET).activate()
     workbook.close()

@@ -214,11 +214,14 @@ def write_meta(ctx: Context, name: str) -> None:
 
         text = dump_catalogue(cat)
         chunks = [text[i:i + 30000] for i in range(0, len(text), 30000)]
-        r = len(values) + 1
+        first = r = len(values) + 1
         for i, chunk in enumerate(chunks, start=1):
             ws.write_string(r, 0, f"catalogue_yaml_{i}")
             ws.write_string(r, 1, chunk)
             r += 1
+        # The Python UDFs take the catalogue as an argument: this name hands it to them.
+        ctx.names["CCHC_CATALOGUE"] = (f"={quote_sheet(name)}!{cell_ref(first, 1, True)}:"
+                                       f"{cell_ref(r - 1, 1, True)}")
     for i, header in enumerate(META_MAP_COLUMNS):
         ws.write_string(0, META_MAP_FIRST_COL + i, header)
     for r, entry in enumerate(ctx.row_map, start=1):
