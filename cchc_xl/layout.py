@@ -68,6 +68,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("deadline", "Thời hạn hoàn thành", 11, "office"),
 )
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
+# Macro-enabled masters only: a hidden column holding one array call of the Python UDF per sheet
+# (CCHC_DIEM_KHOI); each points cell uses it and falls back to its native formula on an error.
+UDF_COLUMN = len(COLUMNS)
+UDF_HEADER = "Điểm (Python)"
 INPUT_KEYS = ("a", "b", "value", "na", "supp")
 OFFICE_KEYS = ("appraised", "last_year", "target", "cause", "remedy", "deadline")
 TEXT_KEYS = ("note", "cause", "remedy", "deadline")

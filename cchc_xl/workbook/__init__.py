@@ -51,7 +51,7 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
     path = Path(path)
     workbook = _workbook(path, catalogue, f"Chỉ số CCHC {catalogue.year} — tổng hợp")
     ctx = Context(workbook, Styles(workbook), catalogue, state, build_report(catalogue, state),
-                  "master", None, password)
+                  "master", None, password, udfs=vba_project is not None)
     field_names = [field_sheet_name(f) for f in catalogue.fields]
     has_extras = catalogue.bonus is not None or catalogue.penalty is not None
     sheets = [*field_names, *([EXTRAS_SHEET] if has_extras else []), EVIDENCE_SHEET,

@@ -36,6 +36,7 @@ class Context:
     kind: Kind
     unit: str | None = None
     password: str = ""
+    udfs: bool = False  # points computed by the Python UDF block, native formula as fallback
     names: dict[str, str] = field(default_factory=dict)
     row_map: list[RowMapEntry] = field(default_factory=list)
     option_lists: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)

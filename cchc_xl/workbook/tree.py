@@ -24,6 +24,9 @@ from ..layout import (
     SECOND_PAGE_COLUMN,
     SUBTITLE_ROW,
     TITLE_ROW,
+    UDF_COLUMN,
+    UDF_HEADER,
+    col_letter,
     cell_ref,
     defined_name,
     field_sheet_name,
@@ -59,8 +62,24 @@ def write_field_sheet(ctx: Context, field_node: Group, rows: list[PlannedRow]) -
     _sheet_frame(ctx, ws, subtitle)
     for planned_row in rows:
         _write_row(ctx, ws, name, planned_row)
+    _write_udf_block(ctx, ws, rows)
     _finish_sheet(ctx, ws, rows[-1].row)
     return name
+
+
+def _write_udf_block(ctx: Context, ws: Any, rows: list[PlannedRow]) -> None:
+    """One CCHC_DIEM_KHOI call for the whole sheet (never one per cell: each is a COM call)."""
+    if not ctx.udfs:
+        return
+    first, last = rows[0].row, rows[-1].row
+    codes = f"$A${first + 1}:$A${last + 1}"
+    inputs = f"${col_letter(COL['a'])}${first + 1}:${col_letter(COL['supp'])}${last + 1}"
+    ws.write_string(HEADER_ROW, UDF_COLUMN, UDF_HEADER, ctx.styles.header())
+    # Cached results stay 0 until Excel recalculates; the visible points cells carry the values.
+    ws.write_array_formula(first, UDF_COLUMN, last, UDF_COLUMN,
+                           f"{{=CCHC_DIEM_KHOI({codes},{inputs},CCHC_CATALOGUE)}}",
+                           ctx.styles.cell(kind="number"), 0)
+    ws.set_column(UDF_COLUMN, UDF_COLUMN, 10, None, {"hidden": True})
 
 
 def write_extras_sheet(ctx: Context, name: str) -> str | None:
@@ -76,6 +95,7 @@ def write_extras_sheet(ctx: Context, name: str) -> str | None:
         if planned_row.role == "section":
             what = "BONUS" if planned_row.section is ctx.catalogue.bonus else "PENALTY"
             ctx.define(f"CCHC_{what}", name, planned_row.row, COL["points"])
+    _write_udf_block(ctx, ws, rows)
     _finish_sheet(ctx, ws, rows[-1].row)
     return name
 
@@ -193,9 +213,12 @@ def _write_leaf_cells(ctx: Context, ws: Any, sheet: str, planned: PlannedRow, le
     deduction = ctx.catalogue.supplement_deduction
     ws.write_formula(r, COL["applicable"], to_formula(applicable_max_expr(leaf.rule, leaf.max), refs),
                      s.cell(kind="max"), cached(score.applicable_max))
-    ws.write_formula(r, COL["points"], to_formula(points_expr(leaf.rule, leaf.max, deduction), refs),
-                     s.cell(kind="number", bold=True), cached(score.points if score.status == "ok"
-                                                              else score.cell_text))
+    formula = to_formula(points_expr(leaf.rule, leaf.max, deduction), refs)
+    if ctx.udfs:
+        udf = cell_ref(r, UDF_COLUMN, absolute=False)
+        formula = f"=IF(ISERROR({udf}),{formula[1:]},{udf})"
+    ws.write_formula(r, COL["points"], formula, s.cell(kind="number", bold=True),
+                     cached(score.points if score.status == "ok" else score.cell_text))
     _write_office_cells(ctx, ws, planned, report, is_leaf=True)
     note_fmt = s.cell(fill=st.UNIT_INPUT if editable else None, unlocked=editable)
     write_value(ws, r, COL["note"], entry.note, note_fmt)
