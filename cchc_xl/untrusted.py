@@ -2,15 +2,18 @@
 
 Returned workbooks come by email from many people and programs. Readers such as calamine and
 openpyxl do not bound decompressed size, so the container is checked first: kind of file,
-size, number of parts, uncompressed size and ratio, XML entity declarations. The limits are far
+size, number of parts, uncompressed size and ratio, XML entity declarations, and how far the
+cells of each sheet reach (calamine allocates the whole rectangle from A1). The limits are far
 above our own workbooks (see docs/reliability.md for the measured sizes) and far below what
 could exhaust memory.
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +22,9 @@ MAX_PARTS = 1000  # ours have ~20
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024  # ours are < 1 MB uncompressed
 MAX_PART_RATIO = 200  # ours compress ~6–8×; zip bombs reach 1000× and more
 RATIO_MIN_PART_BYTES = 1024 * 1024  # small parts may compress well; only big ones matter
+# calamine lays every sheet it reads out as a dense grid from A1 to the farthest cell, so one
+# cell at XFD1048576 in a 20 KB file asks for 17 billion cells. Ours span < 10 000 in total.
+MAX_CELLS = 1_000_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -28,7 +34,8 @@ ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 DTD_MARKS = tuple(mark.encode(codec) for mark in ("<!DOCTYPE", "<!ENTITY")
                   for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 DTD_OVERLAP = 2 * len("<!DOCTYPE")  # bytes kept between chunks so no mark is cut in two
-SCAN_CHUNK = 1 << 16
+SCAN_CHUNK = 1 << 20
+MAX_TAG_BYTES = 1024 * 1024  # ours are < 1 KB; a longer one is only there to hide something
 
 
 class UnsafeFile(Exception):
@@ -97,10 +104,18 @@ def _check_zip(archive: zipfile.ZipFile) -> ContainerInfo:
     if "xl/workbook.xml" not in names:
         raise UnsafeFile("không phải tệp Excel .xlsx (thiếu xl/workbook.xml); hãy lưu lại bằng "
                          "Excel dạng .xlsx.")
+    cells = 0
     for info in infos:  # every part: a relationship may point a sheet at any part name
-        if _declares_entities(archive, info):
+        dtd, extent = _scan_part(archive, info)
+        if dtd:
             raise UnsafeFile(f"thành phần {info.filename} khai báo thực thể XML (DOCTYPE/ENTITY) — "
                              "Excel không bao giờ tạo như vậy; có thể là tệp độc hại, không đọc.")
+        cells += extent.area()
+        if cells > MAX_CELLS:
+            raise UnsafeFile(f"thành phần {info.filename} có ô ở rất xa (tới dòng "
+                             f"{_vn(extent.max_row)}, cột thứ {_vn(extent.max_col)}); đọc cả vùng "
+                             f"đó sẽ cần quá nhiều bộ nhớ (giới hạn {_vn(MAX_CELLS)} ô cho cả tệp). "
+                             "Hãy xóa các dòng, cột thừa ở cuối sheet (Ctrl+End để tìm) rồi gửi lại.")
     result = ContainerInfo()
     result.has_macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     result.external_links = sum(1 for n in names if n.startswith("xl/externalLinks/")
@@ -108,20 +123,126 @@ def _check_zip(archive: zipfile.ZipFile) -> ContainerInfo:
     return result
 
 
-def _declares_entities(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    # The whole part is read: a DTD may follow kilobytes of comments or processing instructions,
-    # and a UTF-16 part spells it with zero bytes in between. Parts are small and already
-    # bounded in size and ratio, so this costs about a millisecond per return.
-    # Damaged data inside a part is reported by the reader (calamine) when it parses it.
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bool, _Extent]:
+    """(declares a DTD, how far its cells reach) of one part, read whole in bounded chunks.
+
+    The whole part is read: a DTD may follow kilobytes of comments or processing instructions,
+    and a UTF-16 part spells it with zero bytes in between. Parts are already bounded in size
+    and ratio; the scan costs 1–2 ms per return. Damaged data inside a part is reported by the
+    reader (calamine) when it parses it.
+    """
     tail = b""
+    extent = _Extent()
+    for piece in _pieces(archive, info):
+        window = tail + piece
+        if any(mark in window for mark in DTD_MARKS):
+            return True, extent
+        tail = window[-DTD_OVERLAP:]
+        extent.feed(piece)
+    if extent.irregular:  # a cell or row without a plain reference: follow them one by one
+        extent = _Extent(exact=True)
+        for piece in _pieces(archive, info):
+            extent.feed(piece)
+    return False, extent
+
+
+def _pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The part's bytes in chunks that never cut a tag (each piece ends before a '<…>')."""
+    carry = b""
     try:
         with archive.open(info) as handle:
             while chunk := handle.read(SCAN_CHUNK):
-                window = tail + chunk
-                if any(mark in window for mark in DTD_MARKS):
-                    return True
-                tail = window[-DTD_OVERLAP:]
+                data = carry + chunk
+                cut = data.rfind(b"<")
+                if cut == -1 or data.find(b">", cut) != -1:
+                    cut = len(data)
+                carry = data[cut:]
+                if len(carry) > MAX_TAG_BYTES:
+                    raise UnsafeFile(f"thành phần {info.filename} có thẻ XML dài bất thường; có "
+                                     "thể là tệp độc hại, không đọc.")
+                yield data[:cut]
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         raise UnsafeFile(f"tệp bị hỏng (thành phần {info.filename} không giải nén được); hãy yêu "
                          "cầu gửi lại.") from exc
-    return False
+    yield carry
+
+
+# Cells and rows as Excel and every writer we know put them: <c r="B12" …>, <row r="12" …>.
+_PLAIN = re.compile(rb'<(?:c r="([A-Z]{1,3})|row r=")([0-9]{1,7})"')
+# Any other spelling calamine also accepts: another blank after the name, a namespace prefix.
+_ODD_TAG = re.compile(rb"<(?:c|row)[\t\r\n/>]")
+_ODD_PREFIX = re.compile(rb":(?:c|row)[\s/>]")
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])([^<>]*)>")
+_REF = re.compile(rb"""(?:^|\s)r\s*=\s*["']([A-Za-z]*)([0-9]*)["']""")
+
+
+class _Extent:
+    """How far a worksheet reaches from A1, as calamine will lay it out (a dense grid).
+
+    Only the <sheetData> of a part holds cells. Normally every cell and row is spelled plainly
+    with its reference first (<c r="B12", <row r="12") and one regular expression finds the
+    largest row and column. Otherwise (`exact`) tags are followed one by one: a cell without a reference follows the
+    previous cell, a row without a number the previous row. Counting every <c>, with or without
+    a value, over-estimates, which is the safe side.
+    """
+
+    def __init__(self, exact: bool = False) -> None:
+        self.exact = exact
+        self.in_sheet = exact
+        self.irregular = False
+        self.row = self.col = self.max_row = self.max_col = 0
+
+    def area(self) -> int:
+        return self.max_row * self.max_col
+
+    def feed(self, piece: bytes) -> None:
+        start = 0
+        if not self.in_sheet:
+            start = piece.find(b"sheetData")
+            if start == -1:
+                return
+            self.in_sheet = True
+        if self.exact:
+            self._follow(piece)
+            return
+        if self.irregular:
+            return
+        plain = _PLAIN.findall(piece, start)
+        if len(plain) != piece.count(b"<c ", start) + piece.count(b"<row ", start) \
+                or _ODD_TAG.search(piece, start) or _ODD_PREFIX.search(piece, start):
+            self.irregular = True
+            return
+        if plain:
+            letters, digits = zip(*plain)
+            self.max_row = max(self.max_row, max(map(int, set(digits))))
+            self.max_col = max(self.max_col, max(map(_column, set(letters))))
+
+    def _follow(self, piece: bytes) -> None:
+        for match in _TAG.finditer(piece):
+            ref = _REF.search(match.group(2))
+            letters, digits = (ref.group(1), ref.group(2)) if ref else (b"", b"")
+            if match.group(1) == b"row":
+                self.row = _number(digits) if digits else self.row + 1
+                self.col = 0
+            else:
+                self.row = max(self.row, 1)
+                self.col = _column(letters) if letters else self.col + 1
+                if digits:
+                    self.row = _number(digits)
+            self.max_row = max(self.max_row, self.row)
+            self.max_col = max(self.max_col, self.col)
+
+
+def _number(digits: bytes) -> int:
+    return int(digits[:12])  # longer is absurd anyway; keeps int() cheap
+
+
+def _column(letters: bytes) -> int:
+    index = 0
+    for ch in letters[:8].upper():
+        index = index * 26 + ch - 64
+    return index
+
+
+def _vn(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
