@@ -321,6 +321,18 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
         meta_ok = False
     if book is None or not meta_ok:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.", data.problems)
+    catalogue = master_from_book(book, data)
+    data.saved = saved_time(path)
+    return catalogue, data
+
+
+def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
+    """The catalogue and state of a master from any book with `names` and `grid(sheet)`.
+
+    Shared by the file reader and the Excel live mode (an open workbook read through xlwings).
+    `data.meta` must already be read.
+    """
+    path = data.path
     if data.kind != "master":
         raise FileError(f"{path.name} là tệp của đơn vị {data.unit}, không phải tệp tổng hợp của "
                         "Văn phòng; hãy chọn đúng tệp tổng hợp.")
@@ -347,9 +359,8 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
                         [Problem(str(exc), file=path.name, sheet=exc.sheet)]) from None
     data.state = state
-    data.sheet_names = book.names
-    data.saved = saved_time(path)
-    return catalogue, data
+    data.sheet_names = list(book.names)
+    return catalogue
 
 
 def read_return(path: Path, catalogue: Catalogue) -> WorkbookData:
