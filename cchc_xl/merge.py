@@ -246,6 +246,11 @@ def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
         for key, message in evidence_row_problems(row, known, allowed, catalogue, today):
             data.problem(message, sheet=EVIDENCE_SHEET, cell=cell_ref(r, EVIDENCE_COL[key]),
                          code=code)
+        typed = str(row.unit or "").strip()
+        if typed and typed != data.unit and catalogue.unit(typed) is not None:
+            data.problem(f"cột 'Đơn vị cung cấp' ghi {typed} nhưng tệp là của đơn vị {data.unit}; "
+                         f"dòng này được ghi là của {data.unit}.", sheet=EVIDENCE_SHEET,
+                         cell=cell_ref(r, EVIDENCE_COL["unit"]), code=code, severity="warning")
     # Evidence for this unit's items may also come from supporting units already merged.
     covered = covered_codes(data.state.evidence) | covered_codes(
         r for r in master.evidence if str(r.unit or "").strip() != data.unit)
@@ -373,8 +378,9 @@ def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.dat
                 entries[leaf.code] = master.entry(leaf.code).with_inputs(
                     f.data.state.entry(leaf.code))
         evidence = [e for e in evidence if str(e.unit or "").strip() != unit]
-        evidence += [replace(e, unit=str(e.unit or "").strip() or unit)
-                     for e in f.data.state.evidence]
+        # Rows a return brings belong to its unit, whatever its 'Đơn vị cung cấp' says: they are
+        # replaced as a whole when the unit sends again.
+        evidence += [replace(e, unit=unit) for e in f.data.state.evidence]
     log = list(master.log)
     for f in result.files:
         log.append(LogRow(result.time, f.data.path.name, f.data.sha256, f.data.unit, f.outcome,
