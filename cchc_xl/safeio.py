@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 from .errors import FileError
 
 BACKUP_DIR = "sao-luu"
+WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
 def lock_files(target: Path) -> list[Path]:
@@ -38,7 +40,9 @@ def ensure_writable(target: Path) -> None:
     if not folder.exists():
         raise FileError(f"Thư mục {folder} không tồn tại; hãy tạo thư mục hoặc chọn nơi lưu khác.")
     if target.exists():
-        if not os.access(target, os.W_OK):
+        # No write bit at all is read-only even for root, who os.access lets through (and
+        # Windows' read-only attribute clears them too).
+        if not os.access(target, os.W_OK) or not target.stat().st_mode & WRITE_BITS:
             raise FileError(f"Tệp {target.name} chỉ được đọc (read-only); hãy bỏ thuộc tính chỉ "
                             "đọc hoặc lưu sang tệp khác. Tệp chưa bị thay đổi.")
         try:
