@@ -7,11 +7,12 @@ decimal separator), so editing a field sheet in Excel can never leave a stale la
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..layout import COL, cell_ref, code_token, quote_sheet
 from ..numbers import FOUR_PLACES, round_half_up
-from ..report import NodeReport
+from ..report import NodeReport, Report
 from . import styles as st
 from .context import Context, cached, estimate_lines
 
@@ -27,6 +28,8 @@ LEAF_GAP_HEADERS = ("Mã", "Tiêu chí thành phần", "Điểm tối đa áp d�
                     "Đơn vị phối hợp", "Nguyên nhân", "Giải pháp khắc phục")
 GAP_WIDTHS = (8, 44, 9, 9, 9, 9, 10, 16, 20, 22, 28, 28)
 HEADER_ROW = 3
+CHART_ROWS = 17  # rows the chart covers between the two tables
+NO_GAPS = "Không có tiêu chí nào bị mất điểm."
 
 
 def _ref(sheet: str, row: int, key: str) -> str:
@@ -183,6 +186,69 @@ def _rating_formula(ctx: Context, index_cell: str) -> str:
 # Gap analysis
 
 
+@dataclass(frozen=True)
+class GapCell:
+    """One cell of a gap-analysis row: text, or a formula (starting '=') with its cached value."""
+
+    value: str
+    cached: Any = None
+    kind: str = "text"  # text, number or max
+
+    @property
+    def is_formula(self) -> bool:
+        return self.value.startswith("=")
+
+
+@dataclass(frozen=True)
+class GapLayout:
+    """Where the two tables of the gap sheet go and what their rows hold (0-based rows)."""
+
+    field_first: int
+    field_rows: list[list[GapCell]]
+    leaf_header: int
+    leaf_rows: list[list[GapCell]]
+
+    @property
+    def chart_row(self) -> int:
+        return self.field_first + len(self.field_rows) + 1
+
+
+def gap_layout(report: Report, where: dict[str, tuple[str, int]]) -> GapLayout:
+    """The gap tables, sorted by points lost: written by the builder and by the live mode."""
+    order = {f.code: i for i, f in enumerate(report.fields)}
+    fields = sorted(report.fields, key=lambda f: (-f.lost, order[f.code]))
+    first = HEADER_ROW + 1
+    field_rows = [gap_cells(report, f, str(i + 1), where[f.code], first + i, is_field=True)
+                  for i, f in enumerate(fields)]
+    leaf_header = first + len(fields) + 1 + CHART_ROWS
+    leaf_rows = [gap_cells(report, leaf, leaf.code, where[leaf.code], leaf_header + 1 + i,
+                           is_field=False) for i, leaf in enumerate(report.gap_leaves())]
+    return GapLayout(first, field_rows, leaf_header, leaf_rows)
+
+
+def gap_cells(report: Report, node: NodeReport, first_col: str, where: tuple[str, int], r: int,
+              is_field: bool) -> list[GapCell]:
+    sheet, row = where
+    cat = report.catalogue
+    x = r + 1  # 1-based row in formulas
+    appraised, points = _ref(sheet, row, "appraised"), _ref(sheet, row, "points")
+    target = _ref(sheet, row, "target")
+    cells = [
+        GapCell(first_col), GapCell(node.node.name),
+        GapCell(f"={_ref(sheet, row, 'applicable')}", node.applicable_max, "max"),
+        GapCell(f"=IF(ISNUMBER({appraised}),{appraised},N({points}))", node.achieved, "number"),
+        GapCell(f"=IF(ISNUMBER({target}),{target},C{x})", node.target_or_max, "number"),
+        GapCell(f"=MAX(ROUND(C{x}-D{x},2),0)", node.lost, "number"),
+        GapCell(f"=MAX(ROUND(E{x}-D{x},2),0)", node.needed, "number"),
+        GapCell(label_formula(f"C{x}", f"F{x}"), node.label),
+        GapCell(cat.unit_name(node.node.lead)),
+        GapCell(", ".join(cat.unit_name(u) for u in node.node.support)),
+    ]
+    if not is_field:
+        cells += [GapCell(str(node.entry.cause or "")), GapCell(str(node.entry.remedy or ""))]
+    return cells
+
+
 def write_gap(ctx: Context, name: str) -> None:
     s, report = ctx.styles, ctx.report
     ws = ctx.workbook.add_worksheet(name)
@@ -194,28 +260,25 @@ def write_gap(ctx: Context, name: str) -> None:
                     s.get(italic=True, font_size=10))
     for i, width in enumerate(GAP_WIDTHS):
         ws.set_column(i, i, width)
-    order = {f.code: i for i, f in enumerate(report.fields)}
-    fields = sorted(report.fields, key=lambda f: (-f.lost, order[f.code]))
+    layout = gap_layout(report, _locations(ctx))
     ws.write_string(HEADER_ROW - 1, 0, "A. THEO LĨNH VỰC", s.get(bold=True, font_size=12))
-    first = HEADER_ROW + 1
     _gap_header(ws, s, HEADER_ROW, FIELD_GAP_HEADERS)
-    for i, f in enumerate(fields):
-        _gap_row(ctx, ws, first + i, f, str(i + 1), f.node.name, is_field=True)
-    last = first + len(fields) - 1
+    first = layout.field_first
+    for i, cells in enumerate(layout.field_rows):
+        _gap_row(ctx, ws, first + i, cells)
+    last = first + len(layout.field_rows) - 1
     _gap_formats(ctx, ws, first, last)
-    chart_row = last + 2
-    _gap_chart(ctx, ws, name, first, last, chart_row)
-    leaf_header = chart_row + 18
+    _gap_chart(ctx, ws, name, first, last, layout.chart_row)
+    leaf_header = layout.leaf_header
     ws.write_string(leaf_header - 1, 0, "B. THEO TIÊU CHÍ THÀNH PHẦN CHƯA ĐẠT ĐIỂM TỐI ĐA HOẶC "
                                         "CHƯA ĐẠT MỤC TIÊU", s.get(bold=True, font_size=12))
     _gap_header(ws, s, leaf_header, LEAF_GAP_HEADERS)
-    leaves = report.gap_leaves()
-    for i, leaf in enumerate(leaves):
-        _gap_row(ctx, ws, leaf_header + 1 + i, leaf, leaf.code, leaf.node.name, is_field=False)
-    if leaves:
-        _gap_formats(ctx, ws, leaf_header + 1, leaf_header + len(leaves))
+    for i, cells in enumerate(layout.leaf_rows):
+        _gap_row(ctx, ws, leaf_header + 1 + i, cells)
+    if layout.leaf_rows:
+        _gap_formats(ctx, ws, leaf_header + 1, leaf_header + len(layout.leaf_rows))
     else:
-        ws.write_string(leaf_header + 1, 1, "Không có tiêu chí nào bị mất điểm.", s.cell())
+        ws.write_string(leaf_header + 1, 1, NO_GAPS, s.cell())
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -229,31 +292,15 @@ def _gap_header(ws: Any, s: Any, row: int, headers: tuple[str, ...]) -> None:
     ws.set_row(row, 45)
 
 
-def _gap_row(ctx: Context, ws: Any, r: int, node: NodeReport, first_col: str, name: str,
-             is_field: bool) -> None:
+def _gap_row(ctx: Context, ws: Any, r: int, cells: list[GapCell]) -> None:
     s = ctx.styles
-    sheet, row = _locations(ctx)[node.code]
-    text, num, mx = s.cell(), s.cell(kind="number"), s.cell(kind="max")
-    x = r + 1  # 1-based row in formulas
-    ws.write_string(r, 0, first_col, text)
-    ws.write_string(r, 1, name, text)
-    ws.write_formula(r, 2, f"={_ref(sheet, row, 'applicable')}", mx, cached(node.applicable_max))
-    appraised, points = _ref(sheet, row, "appraised"), _ref(sheet, row, "points")
-    ws.write_formula(r, 3, f"=IF(ISNUMBER({appraised}),{appraised},N({points}))", num,
-                     cached(node.achieved))
-    target = _ref(sheet, row, "target")
-    ws.write_formula(r, 4, f"=IF(ISNUMBER({target}),{target},C{x})", num,
-                     cached(node.target_or_max))
-    ws.write_formula(r, 5, f"=MAX(ROUND(C{x}-D{x},2),0)", num, cached(node.lost))
-    ws.write_formula(r, 6, f"=MAX(ROUND(E{x}-D{x},2),0)", num, cached(node.needed))
-    ws.write_formula(r, 7, label_formula(f"C{x}", f"F{x}"), text, node.label)
-    texts = {1: name, 8: ctx.catalogue.unit_name(node.node.lead),
-             9: ", ".join(ctx.catalogue.unit_name(u) for u in node.node.support)}
-    if not is_field:
-        texts[10], texts[11] = str(node.entry.cause or ""), str(node.entry.remedy or "")
-    for col in (8, 9, 10, 11):
-        if col in texts:
-            ws.write_string(r, col, texts[col], text)
+    formats = {"text": s.cell(), "number": s.cell(kind="number"), "max": s.cell(kind="max")}
+    for col, c in enumerate(cells):
+        if c.is_formula:
+            ws.write_formula(r, col, c.value, formats[c.kind], cached(c.cached))
+        else:
+            ws.write_string(r, col, c.value, formats[c.kind])
+    texts = {col: c.value for col, c in enumerate(cells) if col in (1, 8, 9, 10, 11)}
     ws.set_row(r, _row_height(texts, GAP_WIDTHS))
 
 
