@@ -82,6 +82,7 @@ def atomic_write(target: Path, write: Callable[[Path], object], *, keep_backup: 
     tmp = Path(name)
     try:
         write(tmp)
+        _keep_mode(target, tmp)
         _fsync(tmp)
         saved = backup(target, now) if keep_backup else None
         os.replace(tmp, target)
@@ -103,6 +104,16 @@ def atomic_write_text(target: Path, text: str, *, append: bool = False) -> None:
     existing = target.read_text(encoding="utf-8") if append and target.exists() else ""
     atomic_write(target, lambda tmp: tmp.write_text(existing + text, encoding="utf-8"),
                  keep_backup=False)
+
+
+def _keep_mode(target: Path, tmp: Path) -> None:
+    """mkstemp makes 0600 files: give the new file the old one's permissions (or the default)."""
+    if target.exists():
+        shutil.copymode(target, tmp)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
 
 
 def _fsync(path: Path) -> None:
