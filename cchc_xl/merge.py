@@ -271,13 +271,21 @@ def merge_returns(master_path: Path, inputs: Iterable[Path], *, force: bool = Fa
                   progress: Callable[[Path], None] | None = None,
                   workers: int | None = None) -> MergeResult:
     """Read and check every return; compute the master's new state. Writes nothing."""
-    now = now or dt.datetime.now()
     catalogue, master_data = read_master(Path(master_path))
     if master_data.problems:
         raise FileError(f"Tệp tổng hợp {Path(master_path).name} có lỗi cấu trúc; hãy khôi phục từ "
                         "thư mục sao-luu hoặc tạo lại.", master_data.problems)
     assert master_data.state is not None
-    master = master_data.state
+    return merge_into(catalogue, master_data.state, Path(master_path), inputs, force=force,
+                      now=now, progress=progress, workers=workers)
+
+
+def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: Iterable[Path],
+               *, force: bool = False, now: dt.datetime | None = None,
+               progress: Callable[[Path], None] | None = None,
+               workers: int | None = None) -> MergeResult:
+    """The merge on a master state already in memory (a file, or a workbook open in Excel)."""
+    now = now or dt.datetime.now()
     files, skipped = collect_inputs(inputs)
     master_resolved = Path(master_path).resolve()
     files = [p for p in files if p != master_resolved]
