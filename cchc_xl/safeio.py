@@ -2,8 +2,9 @@
 
 Every write goes to a temporary file in the target's folder, is flushed to disk, and then
 replaces the target in one atomic step; the previous version is first copied to a timestamped
-backup in `sao-luu/` beside it. A target open in Excel (lock file present, or the OS refuses
-the write) is reported and left untouched.
+backup in `sao-luu/` beside it (itself copied under a temporary name, then renamed). A target
+open in Excel (lock file present, or the OS refuses the write) or read-only is reported and left
+untouched.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from .errors import FileError
 
 BACKUP_DIR = "sao-luu"
+TEMP_PREFIX = ".~cchc-"
 WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
@@ -56,7 +58,11 @@ def ensure_writable(target: Path) -> None:
 
 
 def backup(target: Path, now: dt.datetime | None = None) -> Path | None:
-    """Copy the current target to sao-luu/<stem>-YYYYmmdd-HHMMSS<suffix>; None if none."""
+    """Copy the current target to sao-luu/<stem>-YYYYmmdd-HHMMSS<suffix>; None if none.
+
+    The copy is made under a temporary name and renamed when complete, so a crash never leaves
+    a half-written file that looks like a backup.
+    """
     if not target.exists():
         return None
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
@@ -67,7 +73,14 @@ def backup(target: Path, now: dt.datetime | None = None) -> Path | None:
     while dest.exists():
         n += 1
         dest = folder / f"{target.stem}-{stamp}-{n}{target.suffix}"
-    shutil.copy2(target, dest)
+    tmp = _temp_file(target, folder)
+    try:
+        shutil.copy2(target, tmp)
+        _fsync(tmp)
+        os.replace(tmp, dest)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return dest
 
 
@@ -76,10 +89,7 @@ def atomic_write(target: Path, write: Callable[[Path], object], *, keep_backup: 
     """Call `write(tmp)` then atomically replace `target`; returns the backup path, if any."""
     target = Path(target)
     ensure_writable(target)
-    handle, name = tempfile.mkstemp(prefix=f".~cchc-{target.stem}-", suffix=target.suffix,
-                                    dir=target.parent)
-    os.close(handle)
-    tmp = Path(name)
+    tmp = _temp_file(target, target.parent)
     try:
         write(tmp)
         _keep_mode(target, tmp)
@@ -104,6 +114,14 @@ def atomic_write_text(target: Path, text: str, *, append: bool = False) -> None:
     existing = target.read_text(encoding="utf-8") if append and target.exists() else ""
     atomic_write(target, lambda tmp: tmp.write_text(existing + text, encoding="utf-8"),
                  keep_backup=False)
+
+
+def _temp_file(target: Path, folder: Path) -> Path:
+    """An empty file .~cchc-<stem>-<random><suffix> in `folder` (sync.py names its own alike)."""
+    handle, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.stem}-", suffix=target.suffix,
+                                    dir=folder)
+    os.close(handle)
+    return Path(name)
 
 
 def _keep_mode(target: Path, tmp: Path) -> None:
