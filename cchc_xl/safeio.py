@@ -5,15 +5,21 @@ replaces the target in one atomic step; the previous version is first copied to 
 backup in `sao-luu/` beside it (itself copied under a temporary name, then renamed). A target
 open in Excel (lock file present, or the OS refuses the write) or read-only is reported and left
 untouched.
+
+Temporary files are named `.~cchc-<stem>-<random><suffix>`. A process killed mid-write can leave
+one behind (never a damaged target or backup); the next write to the same target removes those
+older than ten minutes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +27,7 @@ from .errors import FileError
 
 BACKUP_DIR = "sao-luu"
 TEMP_PREFIX = ".~cchc-"
+STALE_TEMP_SECONDS = 10 * 60
 WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 
 
@@ -33,7 +40,11 @@ def lock_files(target: Path) -> list[Path]:
 
 
 def ensure_writable(target: Path) -> None:
-    """FileError (Vietnamese, says what to do) when the target cannot be replaced now."""
+    """FileError (Vietnamese, says what to do) when the target cannot be replaced now.
+
+    Every write (new, split, merge, sync) starts here, so this is also where temporary files a
+    killed earlier run left behind are removed (`remove_stale_temps`).
+    """
     locks = lock_files(target)
     if locks:
         raise FileError(f"Tệp {target.name} đang được mở (có tệp khóa {locks[0].name}); hãy đóng "
@@ -55,6 +66,7 @@ def ensure_writable(target: Path) -> None:
                             "chạy lại. Tệp chưa bị thay đổi.") from None
     if not os.access(folder, os.W_OK):
         raise FileError(f"Không có quyền ghi vào thư mục {folder}; hãy chọn nơi lưu khác.")
+    remove_stale_temps(target)
 
 
 def backup(target: Path, now: dt.datetime | None = None) -> Path | None:
@@ -122,6 +134,26 @@ def _temp_file(target: Path, folder: Path) -> Path:
                                     dir=folder)
     os.close(handle)
     return Path(name)
+
+
+def remove_stale_temps(target: Path) -> list[Path]:
+    """Delete what a killed run left: temporary files of `target` older than STALE_TEMP_SECONDS.
+
+    Writes take seconds, so an older .~cchc-<stem>-*<suffix> beside the target or in sao-luu/
+    belongs to no running write. A younger one is left alone: it may be another run's.
+    """
+    removed = []
+    limit = time.time() - STALE_TEMP_SECONDS
+    pattern = f"{glob.escape(TEMP_PREFIX + target.stem)}-*{glob.escape(target.suffix)}"
+    for folder in (target.parent, target.parent / BACKUP_DIR):
+        for path in folder.glob(pattern):
+            try:
+                if path.is_file() and path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed.append(path)
+            except OSError:
+                pass  # in use (Windows) or already gone: try again next time
+    return removed
 
 
 def _keep_mode(target: Path, tmp: Path) -> None:
