@@ -8,7 +8,7 @@ untouched.
 
 Temporary files are named `.~cchc-<stem>-<random><suffix>`. A process killed mid-write can leave
 one behind (never a damaged target or backup); the next write to the same target removes those
-older than ten minutes.
+older than ten minutes. docs/reliability.md lists the crash points tested.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import glob
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -77,6 +78,7 @@ def backup(target: Path, now: dt.datetime | None = None) -> Path | None:
     """
     if not target.exists():
         return None
+    pause_point("before_backup")
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     folder = target.parent / BACKUP_DIR
     folder.mkdir(exist_ok=True)
@@ -89,10 +91,12 @@ def backup(target: Path, now: dt.datetime | None = None) -> Path | None:
     try:
         shutil.copy2(target, tmp)
         _fsync(tmp)
+        pause_point("backup_copied")
         os.replace(tmp, dest)
     finally:
         if tmp.exists():
             tmp.unlink()
+    pause_point("after_backup")
     return dest
 
 
@@ -105,9 +109,12 @@ def atomic_write(target: Path, write: Callable[[Path], object], *, keep_backup: 
     try:
         write(tmp)
         _keep_mode(target, tmp)
+        pause_point("after_write")
         _fsync(tmp)
         saved = backup(target, now) if keep_backup else None
+        pause_point("before_replace")
         os.replace(tmp, target)
+        pause_point("after_replace")
         _fsync_dir(target.parent)
         return saved
     except PermissionError:
@@ -154,6 +161,19 @@ def remove_stale_temps(target: Path) -> list[Path]:
             except OSError:
                 pass  # in use (Windows) or already gone: try again next time
     return removed
+
+
+def pause_point(point: str) -> None:
+    """TEST ONLY: with CCHC_XL_TEST_PAUSE=<point>, announce the point on stderr and sleep.
+
+    tests/test_crash.py uses it to kill -9 a real process at an exact point of a write. Points:
+    before_backup, backup_copied, after_backup (in `backup`, so also sync's write), after_write,
+    before_replace, after_replace (in `atomic_write`). Never set in normal use.
+    """
+    if os.environ.get("CCHC_XL_TEST_PAUSE") == point:
+        sys.stderr.write(f"CCHC_XL_PAUSED {point}\n")
+        sys.stderr.flush()
+        time.sleep(60)
 
 
 def _keep_mode(target: Path, tmp: Path) -> None:
