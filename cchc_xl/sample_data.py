@@ -93,7 +93,7 @@ def fill_with_openpyxl(src: Path, dst: Path, entries: dict[str, Entry],
         if name not in names:
             return
         for sheet, ref in names[name].destinations:
-            book[sheet][ref.replace("$", "")] = value
+            _set(book[sheet][ref.replace("$", "")], value)
 
     for code, entry in entries.items():
         for key, what in INPUT_NAME.items():
@@ -105,5 +105,12 @@ def fill_with_openpyxl(src: Path, dst: Path, entries: dict[str, Entry],
         for key, col in EVIDENCE_COL.items():
             value = getattr(row, key)
             if value is not None:
-                register.cell(row=EVIDENCE_FIRST_ROW + i + 1, column=col + 1, value=value)
+                _set(register.cell(row=EVIDENCE_FIRST_ROW + i + 1, column=col + 1), value)
     book.save(dst)
+
+
+def _set(cell: Any, value: Any) -> None:
+    # openpyxl turns any text starting with "=" into a formula; what a user typed stays text.
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
