@@ -45,6 +45,8 @@ MASTER_STEPS = [
     "năm trước, mục tiêu năm nay (các ô màu xanh).",
     "Đồng bộ (nút 'Đồng bộ' hoặc cchc-xl sync): cập nhật sheet Tổng hợp và Phân tích chênh lệch.",
     "Xuất kế hoạch khắc phục (nút hoặc cchc-xl plan) ra Word hoặc Excel.",
+    "Bất cứ lúc nào: nút 'Kiểm tra' (hoặc cchc-xl check) liệt kê số liệu sai, tiêu chí chưa "
+    "nhập và tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng.",
 ]
 
 
