@@ -207,3 +207,20 @@ def _set_modified(path: Path, stamp: str) -> None:
                 data = text.encode()
             dst.writestr(item, data)
     tmp.replace(path)
+
+
+def test_word_plan_renders_in_libreoffice(loop):
+    """The Word plan opens in a real word processor and prints both appendices."""
+    import subprocess
+
+    from cchc_xl.libreoffice import convert, render_pdf
+
+    pdf = convert([loop["docx"]], loop["root"] / "pdf", "pdf")[0]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "KẾ HOẠCH" in text and "Phụ lục I" in text and "Phụ lục II" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    for g in (g for g in loop["synced"].report.gap_leaves() if g.lost > 0):
+        assert g.code in text
+    pages = render_pdf(pdf, loop["root"] / "png", dpi=40)
+    assert len(pages) >= 2 and all(p.stat().st_size > 2000 for p in pages)
