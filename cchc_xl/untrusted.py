@@ -116,9 +116,10 @@ def _check_zip(archive: zipfile.ZipFile) -> ContainerInfo:
         cells += extent.area()
         if cells > MAX_CELLS:
             raise UnsafeFile(f"thành phần {info.filename} có ô ở rất xa (tới dòng "
-                             f"{_vn(extent.max_row)}, cột thứ {_vn(extent.max_col)}); đọc cả vùng "
-                             f"đó sẽ cần quá nhiều bộ nhớ (giới hạn {_vn(MAX_CELLS)} ô cho cả tệp). "
-                             "Hãy xóa các dòng, cột thừa ở cuối sheet (Ctrl+End để tìm) rồi gửi lại.")
+                             f"{_vn(extent.max_row)}, cột thứ {_vn(extent.max_col)}); đọc cả "
+                             f"vùng đó sẽ cần quá nhiều bộ nhớ (giới hạn {_vn(MAX_CELLS)} ô cho "
+                             "cả tệp). Hãy xóa các dòng, cột thừa ở cuối sheet (Ctrl+End để tìm) "
+                             "rồi gửi lại.")
     result = ContainerInfo()
     result.has_macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     result.external_links = sum(1 for n in names if n.startswith("xl/externalLinks/")
@@ -184,9 +185,9 @@ class _Extent:
 
     Only the <sheetData> of a part holds cells. Normally every cell and row is spelled plainly
     with its reference first (<c r="B12", <row r="12") and one regular expression finds the
-    largest row and column. Otherwise (`exact`) tags are followed one by one: a cell without a reference follows the
-    previous cell, a row without a number the previous row. Counting every <c>, with or without
-    a value, over-estimates, which is the safe side.
+    largest row and column. Otherwise (`exact`) tags are followed one by one: a cell without a
+    reference follows the previous cell, a row without a number the previous row. Counting every
+    <c>, with or without a value, over-estimates, which is the safe side.
     """
 
     def __init__(self, exact: bool = False) -> None:
@@ -216,7 +217,7 @@ class _Extent:
             self.irregular = True
             return
         if plain:
-            letters, digits = zip(*plain)
+            letters, digits = zip(*plain, strict=True)
             self.max_row = max(self.max_row, max(map(int, set(digits))))
             self.max_col = max(self.max_col, max(map(_column, set(letters))))
 
