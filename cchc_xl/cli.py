@@ -19,7 +19,8 @@ from .errors import CchcError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXISTING = click.Path(exists=True, dir_okay=False, path_type=Path)
+# Paths are checked by the library, which says in Vietnamese what is missing (exit code 2).
+EXISTING = click.Path(dir_okay=False, path_type=Path)
 ANY_PATH = click.Path(path_type=Path)
 
 
@@ -85,6 +86,19 @@ def catalogue_check(file: Path) -> None:
     _say(f"[green]Bộ tiêu chí hợp lệ:[/green] {_escape(cat.name)} — năm {cat.year}, "
          f"{len(cat.fields)} lĩnh vực, {leaves} tiêu chí thành phần, tối đa "
          f"{vn_number(cat.max)} điểm, {len(cat.units)} đơn vị (mã {cat.content_hash}).")
+
+
+@catalogue.command("sample")
+@click.option("--out", type=ANY_PATH, required=True, help="Tệp .yaml để ghi.")
+@reports_errors
+def catalogue_sample(out: Path) -> None:
+    """Ghi bộ tiêu chí MẪU đi kèm công cụ ra tệp YAML (để xem hoặc làm điểm xuất phát)."""
+    from .demo import sample_catalogue_path
+    from .safeio import atomic_write
+
+    text = sample_catalogue_path().read_text(encoding="utf-8")
+    atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    _say(f"Đã ghi {_escape(str(out))} (bộ tiêu chí mẫu; mỗi tỉnh dùng bộ của tỉnh mình)")
 
 
 @catalogue.command("export")

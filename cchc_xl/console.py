@@ -39,12 +39,15 @@ def _escape(text: str) -> str:
 def print_merge(result: Any) -> None:
     from rich.table import Table
 
+    from .merge import CHECKED
+
     out = console()
     table = Table(title="Kết quả gộp dữ liệu", show_lines=False)
     for header in ("Tệp", "Đơn vị", "Kết quả", "Lỗi", "Cảnh báo"):
         table.add_column(header)
     for f in result.files:
-        style = "green" if f.accepted and not f.errors else ("yellow" if f.accepted else "red")
+        passed = f.accepted or f.outcome == CHECKED
+        style = "green" if passed and not f.errors else ("yellow" if passed else "red")
         table.add_row(_escape(f.data.path.name), f.data.unit or "?",
                       f"[{style}]{f.outcome}[/{style}]", str(len(f.errors)),
                       str(len(f.warnings)))
@@ -59,7 +62,7 @@ def print_merge(result: Any) -> None:
         out.print(f"[bold]Đơn vị chưa gửi tệp:[/bold] {_escape(names)}")
     else:
         out.print("[bold]Tất cả đơn vị đã gửi tệp.[/bold]")
-    rejected = [f for f in result.files if not f.accepted]
+    rejected = [f for f in result.files if not (f.accepted or f.outcome == CHECKED)]
     if rejected:
         out.print(f"[red]{len(rejected)} tệp không được gộp[/red] (xem lỗi ở trên; sửa rồi gửi "
                   "lại, hoặc dùng --force để gộp tệp chỉ có lỗi nội dung).")

@@ -195,6 +195,12 @@ def write_docx(model: PlanModel, path: Path) -> None:
     para("Các phòng, đơn vị thuộc Sở căn cứ Phụ lục I (chỉ tiêu theo lĩnh vực) và Phụ lục II "
          "(tiêu chí thành phần chưa đạt điểm tối đa) xây dựng lộ trình thực hiện; Văn phòng Sở "
          "theo dõi, đôn đốc, tổng hợp và báo cáo.")
+    para("III. TỔ CHỨC THỰC HIỆN", bold=True)
+    para("Trưởng các phòng, đơn vị thuộc Sở tổ chức thực hiện các nhiệm vụ được giao tại Kế "
+         "hoạch này; Văn phòng Sở là đầu mối theo dõi, tổng hợp, báo cáo Lãnh đạo Sở kết quả "
+         "thực hiện. Trong quá trình thực hiện, nếu có vướng mắc, các phòng, đơn vị phản ánh về "
+         "Văn phòng Sở để tổng hợp, báo cáo./.")
+    _signature_block(doc, Pt, WD_ALIGN_PARAGRAPH)
 
     landscape = doc.add_section()
     landscape.orientation = WD_ORIENT.LANDSCAPE
@@ -243,6 +249,27 @@ def _national_heading(doc: object, model: PlanModel, Pt: object, align: object) 
             run.bold = bold
             run.italic = text.startswith("…")
             run.font.size = Pt(12 if bold or text.startswith("Số") else 13)  # type: ignore
+
+
+def _signature_block(doc: Any, Pt: Any, align: Any) -> None:
+    """Nơi nhận on the left, the signer on the right, as administrative documents end."""
+    from docx.shared import Cm
+
+    table = doc.add_table(rows=1, cols=2)
+    _set_widths(table, [8.0, 8.0], Cm)
+    left, right = table.rows[0].cells
+    receivers = ["Nơi nhận:", "- Sở Nội vụ (để b/c);", "- Lãnh đạo Sở;",
+                 "- Các phòng, đơn vị thuộc Sở;", "- Lưu: VT, VP."]
+    left.paragraphs[0].add_run(receivers[0]).bold = True
+    for line in receivers[1:]:
+        run = left.add_paragraph().add_run(line)
+        run.font.size = Pt(11)
+    title = right.paragraphs[0]
+    title.alignment = align.CENTER
+    title.add_run("GIÁM ĐỐC").bold = True
+    note = right.add_paragraph()
+    note.alignment = align.CENTER
+    note.add_run("(Ký, ghi rõ họ tên, đóng dấu)").italic = True
 
 
 def _docx_table(doc: object, headers: tuple[str, ...], rows: list[list[str]],

@@ -132,7 +132,7 @@ class _TwoNumberRule(Rule):
             Check(call("AND", call("ISNUMBER", A), call("ISNUMBER", B), B > A),
                   ERROR_PREFIX + "b lớn hơn a",
                   "Số b (số đạt) lớn hơn số a (tổng số): b không thể lớn hơn a; hãy kiểm tra lại.",
-                  ("a", "b")),
+                  ("b", "a")),
         ]
 
     def missing(self) -> Expr:

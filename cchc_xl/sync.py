@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .catalogue import Catalogue
 from .errors import FileError, InputError, Problem
 from .layout import (COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, INPUT_KEYS, META_SHEET,
                      OFFICE_KEYS, TEXT_KEYS, XLWINGS_CONF_SHEET, cell_ref)
 from .master import check_password, write_master
+from .numbers import vn_number
 from .reader import WorkbookData, normalise, read_master
 from .report import Report, build_report
 from .safeio import backup, ensure_writable
@@ -108,6 +110,9 @@ def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData) 
                                     "nội dung sang tệp khác rồi xóa sheet.", file=current.name,
                                     sheet=sheet))
     inputs = input_cells(catalogue, data)
+    # A master written by another version of the tool may differ in its own labels (cover text,
+    # rule wording): there only text typed into cells the fresh build leaves empty is user data.
+    same_version = data.meta.get("generator") == f"cchc-xl {__version__}"
     for sheet in new.sheet_names:
         if sheet not in old.sheet_names or sheet in (META_SHEET, XLWINGS_CONF_SHEET):
             continue
@@ -118,14 +123,15 @@ def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData) 
         problems += _sheet_drift(current.name, sheet,
                                  old.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
                                  new.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
-                                 inputs.get(sheet, set()), formulas)
+                                 inputs.get(sheet, set()), formulas, same_version)
         if len(problems) > 50:
             break
     return problems
 
 
 def _sheet_drift(file: str, sheet: str, old: list[list[Any]], new: list[list[Any]],
-                 inputs: set[tuple[int, int]], formulas: set[tuple[int, int]]) -> list[Problem]:
+                 inputs: set[tuple[int, int]], formulas: set[tuple[int, int]],
+                 strict: bool = True) -> list[Problem]:
     problems = []
     for r, row in enumerate(old):
         if sheet == EVIDENCE_SHEET and r >= EVIDENCE_FIRST_ROW:
@@ -137,11 +143,20 @@ def _sheet_drift(file: str, sheet: str, old: list[list[Any]], new: list[list[Any
             expected = normalise(new[r][c]) if r < len(new) and c < len(new[r]) else None
             if (r, c) in formulas or _same(value, expected):
                 continue
-            problems.append(Problem(f"ô ngoài vùng nhập đang chứa {value!r}"
-                                    + (f" (mẫu: {expected!r})" if expected is not None else "")
+            if not strict and expected is not None:
+                continue
+            problems.append(Problem(f"ô ngoài vùng nhập đang chứa {_show(value)}"
+                                    + (f" (mẫu: {_show(expected)})" if expected is not None else "")
                                     + "; đồng bộ sẽ ghi đè.", file=file, sheet=sheet,
                                     cell=cell_ref(r, c)))
     return problems
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return vn_number(value)
+    text = str(value)
+    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
 
 
 def _same(a: Any, b: Any) -> bool:

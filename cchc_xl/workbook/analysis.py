@@ -17,9 +17,9 @@ from . import styles as st
 from .context import Context, cached, estimate_lines
 
 SUMMARY_HEADERS = ("STT", "Lĩnh vực", "Điểm tối đa", "Điểm tối đa áp dụng", "Điểm tự chấm",
-                   "Điểm thẩm định", "Kết quả năm trước", "Mục tiêu năm nay",
+                   "Điểm thẩm định (tiêu chí chưa thẩm định: điểm tự chấm)", "Kết quả năm trước", "Mục tiêu năm nay",
                    "Chỉ số thành phần", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn hoàn thành")
-SUMMARY_WIDTHS = (5, 40, 9, 9, 9, 9, 9, 9, 10, 22, 26, 14)
+SUMMARY_WIDTHS = (5, 40, 9, 9, 9, 13, 9, 9, 10, 22, 26, 14)
 FIELD_GAP_HEADERS = ("STT", "Lĩnh vực", "Điểm tối đa áp dụng", "Điểm đạt", "Mục tiêu",
                      "Điểm bị mất", "Còn thiếu so với mục tiêu", "Nhận xét", "Đơn vị chủ trì",
                      "Đơn vị phối hợp")
@@ -60,7 +60,7 @@ def write_summary(ctx: Context, name: str) -> None:
     for i, (header, width) in enumerate(zip(SUMMARY_HEADERS, SUMMARY_WIDTHS)):
         ws.write_string(HEADER_ROW, i, header, s.header())
         ws.set_column(i, i, width)
-    ws.set_row(HEADER_ROW, 45)
+    ws.set_row(HEADER_ROW, 75)
     text, num, mx = s.cell(), s.cell(kind="number"), s.cell(kind="max")
     pct = s.cell(kind="percent")
     first = HEADER_ROW + 1

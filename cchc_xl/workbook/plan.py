@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..catalogue import Catalogue, Group, Leaf, Node, Section
 from ..layout import EXTRAS_SHEET, FIRST_DATA_ROW, Kind, field_sheet_name
@@ -92,7 +93,8 @@ def plan_extras(catalogue: Catalogue) -> list[PlannedRow]:
             continue
         title = ("A. ĐIỂM THƯỞNG" if kind == "bonus" else "B. ĐIỂM TRỪ")
         head = PlannedRow(None, "section", 0, section=section, title=title)
-        head.children = [PlannedRow(item, "own", 1) for item in section.items]
+        # Bonus and penalty are entered by the Văn phòng (blue cells), never by units.
+        head.children = [PlannedRow(item, "office", 1) for item in section.items]
         rows.extend([head, *head.children])
     number_rows(rows)
     return rows
@@ -111,8 +113,24 @@ def plan_fields(catalogue: Catalogue, audience: Audience) -> list[tuple[Group, l
     return result
 
 
+# Readers check every returned file against its unit's row map: computed once per unit
+# (catalogues are immutable; only the last catalogue's maps are kept).
+_ROW_MAPS: tuple[Any, dict[Audience, tuple[RowMapEntry, ...]]] = (None, {})
+
+
 def row_map(catalogue: Catalogue, audience: Audience) -> list[RowMapEntry]:
     """Where every criterion's row is in a workbook built for this audience."""
+    global _ROW_MAPS
+    owner, maps = _ROW_MAPS
+    if owner is not catalogue:
+        maps = {}
+        _ROW_MAPS = (catalogue, maps)
+    if audience not in maps:
+        maps[audience] = tuple(_row_map(catalogue, audience))
+    return list(maps[audience])
+
+
+def _row_map(catalogue: Catalogue, audience: Audience) -> list[RowMapEntry]:
     entries: list[RowMapEntry] = []
     for field_node, rows in plan_fields(catalogue, audience):
         sheet = field_sheet_name(field_node)

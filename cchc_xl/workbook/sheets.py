@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from .. import __version__
 from ..layout import (
     EVIDENCE_BLANK_ROWS,
     EVIDENCE_COL,
@@ -21,7 +22,7 @@ from ..layout import (
 )
 from ..numbers import vn_number
 from . import styles as st
-from .context import Context, write_value
+from .context import Context, estimate_lines, write_value
 
 UNIT_STEPS = [
     "Mở từng sheet lĩnh vực. Chỉ các tiêu chí do đơn vị chủ trì có ô màu vàng để nhập.",
@@ -142,6 +143,10 @@ def write_evidence(ctx: Context, name: str) -> None:
             value = getattr(entry, column.key) if entry else None
             write_value(ws, r, EVIDENCE_COL[column.key], value,
                         date if column.key == "date" else text, date)
+        if entry is not None:  # XlsxWriter cannot autofit: size filled rows to their text
+            lines = max(estimate_lines(str(getattr(entry, c.key) or ""), c.width)
+                        for c in EVIDENCE_COLUMNS if c.key != "date")
+            ws.set_row(r, 15 * lines + 3)
     last = EVIDENCE_FIRST_ROW + total - 1
     first = EVIDENCE_FIRST_ROW
     ws.data_validation(first, EVIDENCE_COL["code"], last, EVIDENCE_COL["code"], {
@@ -173,15 +178,18 @@ def write_log(ctx: Context, name: str) -> None:
     s = ctx.styles
     ws = ctx.workbook.add_worksheet(name)
     ws.write_string(0, 0, "NHẬT KÝ GỘP DỮ LIỆU", s.title())
-    widths = (18, 36, 20, 10, 22, 80)
+    widths = (18, 36, 36, 10, 22, 80)
     for i, (header, width) in enumerate(zip(LOG_HEADERS, widths)):
         ws.write_string(2, i, header, s.header())
         ws.set_column(i, i, width)
     text = s.cell()
+    digest = s.get(border=1, border_color=st.BORDER_COLOR, text_wrap=True, font_size=8)
     for r, row in enumerate(ctx.state.log, start=3):
-        for c, value in enumerate((row.time, row.file, row.sha256, row.unit, row.outcome,
-                                   row.problems)):
-            ws.write_string(r, c, value, text)
+        values = (row.time, row.file, row.sha256, row.unit, row.outcome, row.problems)
+        for c, value in enumerate(values):
+            ws.write_string(r, c, value, digest if c == 2 else text)
+        lines = max(estimate_lines(v, w) for v, w in zip(values, widths) if v is not row.sha256)
+        ws.set_row(r, 15 * max(lines, 2) + 3)
     ws.freeze_panes(3, 0)
     ws.set_landscape()
     ws.set_paper(9)
@@ -200,7 +208,7 @@ def write_meta(ctx: Context, name: str) -> None:
         "catalogue_name": cat.name, "catalogue_year": cat.year,
         "catalogue_hash": cat.content_hash, "org": ctx.state.org,
         "unit_code": ctx.unit or "", "unit_name": cat.unit_name(ctx.unit) if ctx.unit else "",
-        "generator": "cchc-xl",
+        "generator": f"cchc-xl {__version__}",
     }
     ws.write_string(0, 0, "key")
     ws.write_string(0, 1, "value")

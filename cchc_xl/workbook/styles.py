@@ -17,6 +17,7 @@ GROUP = "#F2F2F2"
 FIELD = "#E2EFDA"
 BORDER_COLOR = "#A6A6A6"
 NUMBER = "0.00"
+COUNT = "General"  # a, b and counts: 14697, not 14697,00
 MAX = "General"  # 3 → 3 ; 2.5 → 2,5 ; 0.25 → 0,25 (in the user's decimal separator)
 PERCENT = "0.00%"
 DATE = "dd/mm/yyyy"
@@ -49,7 +50,7 @@ class Styles:
 
     def cell(self, *, kind: str = "text", fill: str | None = None, bold: bool = False,
              unlocked: bool = False, indent: int = 0) -> Any:
-        """A bordered table cell; `kind` is text, max, number, percent, date or flag."""
+        """A bordered table cell; `kind` is text, max, count, number, percent, date or flag."""
         props: dict[str, Any] = {"border": 1, "border_color": BORDER_COLOR, "bold": bold}
         if kind == "text":
             props["text_wrap"] = True
@@ -58,8 +59,8 @@ class Styles:
         elif kind == "flag":
             props["align"] = "center"
         else:
-            props["num_format"] = {"max": MAX, "number": NUMBER, "percent": PERCENT,
-                                   "date": DATE}[kind]
+            props["num_format"] = {"max": MAX, "count": COUNT, "number": NUMBER,
+                                   "percent": PERCENT, "date": DATE}[kind]
         if fill:
             props["bg_color"] = fill
         if unlocked:

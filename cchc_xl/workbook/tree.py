@@ -201,8 +201,10 @@ def _write_leaf_cells(ctx: Context, ws: Any, sheet: str, planned: PlannedRow, le
         applies = key in leaf.rule.inputs or key in ("na", "supp")
         column_role = "unit" if planned.role != "office" else "office"
         fill = _fill_for(planned.role, column_role, applies)
-        kind = "flag" if key in ("na", "supp") else ("number" if key in ("a", "b") else "text")
-        if key == "value" and isinstance(leaf.rule, (CountTiersRule, ManualRule)):
+        kind = "flag" if key in ("na", "supp") else ("count" if key in ("a", "b") else "text")
+        if key == "value" and isinstance(leaf.rule, CountTiersRule):
+            kind = "count"
+        elif key == "value" and isinstance(leaf.rule, ManualRule):
             kind = "number"
         fmt = s.cell(kind=kind, fill=fill, unlocked=editable and applies)
         value = getattr(entry, key) if applies else None
