@@ -59,15 +59,14 @@ _KEY: list[str] = []
 
 
 def _source_key() -> str:
-    """What decides whether cached returns are still valid returns: the layout and row plan.
-
-    Cosmetic changes in the builders (styles, the master's analysis sheets) keep the corpora;
-    bench/run.py checks every merge outcome, so a stale corpus cannot pass unnoticed.
+    """The sources that decide what the generated files look like: the layout, the builders,
+    the sample inputs. Any change there regenerates the corpora (about two minutes), so the
+    files read are always the files the current builders write.
     """
     if not _KEY:
         digest = hashlib.sha256(GENERATOR_VERSION.encode())
-        for path in (ROOT / "cchc_xl" / "layout.py", ROOT / "cchc_xl" / "workbook" / "plan.py",
-                     ROOT / "cchc_xl" / "sample_data.py", SAMPLE):
+        for path in (ROOT / "cchc_xl" / "layout.py", ROOT / "cchc_xl" / "sample_data.py", SAMPLE,
+                     *sorted((ROOT / "cchc_xl" / "workbook").glob("*.py"))):
             digest.update(path.read_bytes())
         _KEY.append(digest.hexdigest()[:12])
     return _KEY[0]
