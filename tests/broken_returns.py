@@ -669,7 +669,7 @@ class _Builder:
                          EVIDENCE_SHEET, evidence_cell(0, "unit"), self.v2)])
 
     def containers(self) -> None:
-        g = "not a workbook, damaged, locked"
+        g = "not a workbook, damaged, encrypted"
         import openpyxl
 
         empty = self.folder("empty-workbook") / self.file_name()

@@ -106,7 +106,7 @@ def test_the_corpus_is_complete(corpus: Corpus) -> None:
     assert len(CASE_NAMES) >= 30
     assert {c.group for c in corpus.cases} >= {"identity and metadata", "sheets, rows and columns",
                                                "values", "several files",
-                                               "not a workbook, damaged, locked",
+                                               "not a workbook, damaged, encrypted",
                                                "hostile content"}
     assert sum(c.cli for c in corpus.cases) >= 3
 
