@@ -8,9 +8,7 @@ added by hand — makes sync refuse, list what it found, and leave the file unto
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,14 +16,14 @@ from typing import Any
 
 from . import __version__
 from .catalogue import Catalogue
-from .errors import FileError, InputError, Problem
+from .errors import InputError, Problem
 from .layout import (COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, INPUT_KEYS, META_SHEET,
                      OFFICE_KEYS, TEXT_KEYS, XLWINGS_CONF_SHEET, cell_ref)
 from .master import check_password, write_master
 from .numbers import vn_number
 from .reader import WorkbookData, normalise, read_master
 from .report import Report, build_report
-from .safeio import backup, ensure_writable
+from .safeio import atomic_write, ensure_writable
 from .state import State
 
 TOLERANCE = 1e-6
@@ -57,29 +55,18 @@ def sync(master_path: Path, *, password: str = "", now: dt.datetime | None = Non
     check_password(master_path, password)
     catalogue, data = load(master_path)
     assert data.state is not None
-    handle, name = tempfile.mkstemp(prefix=f".~cchc-{master_path.stem}-",
-                                    suffix=master_path.suffix, dir=master_path.parent)
-    os.close(handle)
-    fresh = Path(name)
-    try:
-        write_master(catalogue, data.state, fresh, password=password)
+    state = data.state
+
+    def write_checked(fresh: Path) -> None:
+        write_master(catalogue, state, fresh, password=password)
         problems = drift(master_path, fresh, catalogue, data)
-        if problems:
+        if problems:  # raised before anything is replaced; atomic_write removes `fresh`
             raise InputError(f"Không đồng bộ: {master_path.name} có nội dung mà bản tạo lại sẽ làm "
                              "mất. Hãy chuyển các nội dung này vào đúng ô nhập (ô màu) hoặc xóa, "
                              "rồi chạy lại. Tệp chưa bị thay đổi.", problems)
-        with fresh.open("rb") as handle_:
-            os.fsync(handle_.fileno())
-        saved = backup(master_path, now)
-        os.replace(fresh, master_path)
-    except PermissionError:
-        raise FileError(f"Không ghi được {master_path.name}: tệp đang được mở; hãy đóng tệp rồi "
-                        "chạy lại. Tệp cũ vẫn nguyên vẹn.") from None
-    finally:
-        if fresh.exists():
-            fresh.unlink()
-    return SyncResult(master_path, catalogue, data.state, build_report(catalogue, data.state),
-                      saved)
+
+    saved = atomic_write(master_path, write_checked, now=now)
+    return SyncResult(master_path, catalogue, state, build_report(catalogue, state), saved)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,7 +76,7 @@ def sync(master_path: Path, *, password: str = "", now: dt.datetime | None = Non
 def input_cells(catalogue: Catalogue, data: WorkbookData) -> dict[str, set[tuple[int, int]]]:
     """Cells whose content is state (read back and rewritten), per sheet."""
     cells: dict[str, set[tuple[int, int]]] = {}
-    for code, entry in data.rows.items():
+    for entry in data.rows.values():
         keys = INPUT_KEYS + OFFICE_KEYS + TEXT_KEYS if entry.kind != "group" else \
             OFFICE_KEYS + TEXT_KEYS
         for key in keys:
@@ -101,8 +88,19 @@ def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData) 
     """Problems for every sheet or cell of `current` that `fresh` does not reproduce."""
     from python_calamine import CalamineWorkbook
 
-    old = CalamineWorkbook.from_path(str(current))
-    new = CalamineWorkbook.from_path(str(fresh))
+    from python_calamine import CalamineError
+
+    try:
+        old = CalamineWorkbook.from_path(str(current))
+        new = CalamineWorkbook.from_path(str(fresh))
+        return _drift(current, fresh, old, new, catalogue, data)
+    except CalamineError as exc:  # a sheet of the master the reader did not need is damaged
+        return [Problem(f"một sheet của tệp bị hỏng, không so sánh được ({type(exc).__name__}); "
+                        "hãy khôi phục từ thư mục sao-luu.", file=current.name)]
+
+
+def _drift(current: Path, fresh: Path, old: Any, new: Any, catalogue: Catalogue,
+           data: WorkbookData) -> list[Problem]:
     problems: list[Problem] = []
     for sheet in old.sheet_names:
         if sheet not in new.sheet_names and sheet != XLWINGS_CONF_SHEET:
