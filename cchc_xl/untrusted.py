@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # ours: units 20–59 KB, the sample master 98 KB
@@ -216,10 +217,9 @@ class _Extent:
                 or _ODD_TAG.search(piece, start) or _ODD_PREFIX.search(piece, start):
             self.irregular = True
             return
-        if plain:
-            letters, digits = zip(*plain, strict=True)
-            self.max_row = max(self.max_row, max(map(int, set(digits))))
-            self.max_col = max(self.max_col, max(map(_column, set(letters))))
+        if plain:  # distinct numbers and letters only (itemgetter: half the time of zip(*))
+            self.max_row = max(self.max_row, max(map(int, set(map(itemgetter(1), plain)))))
+            self.max_col = max(self.max_col, max(map(_column, set(map(itemgetter(0), plain)))))
 
     def _follow(self, piece: bytes) -> None:
         for match in _TAG.finditer(piece):
