@@ -214,7 +214,8 @@ def load_catalogue(path: str | Path) -> Catalogue:
     except FileNotFoundError:
         raise FileError(f"Không tìm thấy tệp bộ tiêu chí: {path}") from None
     except UnicodeDecodeError:
-        raise FileError(f"Tệp {path} không phải văn bản UTF-8; hãy lưu lại với mã hóa UTF-8.") from None
+        raise FileError(f"Tệp {path} không phải văn bản UTF-8; hãy lưu lại với mã hóa "
+                        "UTF-8.") from None
     except OSError as exc:
         raise FileError(f"Không đọc được tệp {path}: {exc.strerror}") from None
     try:

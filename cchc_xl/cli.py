@@ -137,7 +137,8 @@ def catalogue_import(file: Path, out: Path) -> None:
 @main.command()
 @click.option("--catalogue", "catalogue_file", type=EXISTING, required=True,
               help="Tệp bộ tiêu chí YAML.")
-@click.option("--out", type=ANY_PATH, required=True, help="Tệp tổng hợp (.xlsm có nút, hoặc .xlsx).")
+@click.option("--out", type=ANY_PATH, required=True,
+              help="Tệp tổng hợp (.xlsm có nút, hoặc .xlsx).")
 @click.option("--org", default="", help="Tên cơ quan, ví dụ 'Sở Tư pháp tỉnh Lạng Sơn'.")
 @click.option("--password", default="", help="Mật khẩu bảo vệ sheet (mặc định: không).")
 @click.option("--force", is_flag=True, help="Ghi đè tệp đã có (bản cũ được sao lưu).")

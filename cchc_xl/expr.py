@@ -195,8 +195,9 @@ _FUNCTIONS: dict[str, Callable[..., Value]] = {
     "MIN": lambda *xs: min(_number(x) for x in xs),
     "MAX": lambda *xs: max(_number(x) for x in xs),
     "ROUND": _round,
-    "AND": lambda *xs: all([_truth(x) for x in xs]),  # a list: Excel evaluates every argument
-    "OR": lambda *xs: any([_truth(x) for x in xs]),
+    # Lists, not generators: Excel evaluates every argument (so errors propagate) before AND/OR.
+    "AND": lambda *xs: all([_truth(x) for x in xs]),  # noqa: C419
+    "OR": lambda *xs: any([_truth(x) for x in xs]),  # noqa: C419
     "NOT": lambda x: not _truth(x),
     "ISNUMBER": lambda x: isinstance(x, Decimal),
     "TRIM": _excel_trim,

@@ -30,6 +30,7 @@ from xml.sax.saxutils import quoteattr
 
 # Light (stdlib ElementTree underneath); guards against hostile XML in untrusted xlsx files.
 from defusedxml.ElementTree import fromstring, iterparse  # type: ignore[import-untyped]
+import contextlib
 
 __all__ = [
     "LibreOfficeError",
@@ -165,7 +166,7 @@ def render_pdf(
     last: int | None = None,
     timeout: float = 300,
 ) -> list[Path]:
-    """Render PDF pages to ``outdir/<stem>-<page>.png`` with pdftoppm; returns them in page order."""
+    """Render PDF pages to ``outdir/<stem>-<page>.png`` with pdftoppm; in page order."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         raise LibreOfficeError("pdftoppm (poppler-utils) is not installed or not on PATH")
@@ -287,10 +288,8 @@ def _run(cmd: list[str], timeout: float) -> tuple[str, str]:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         if hasattr(os, "killpg"):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         else:
             proc.kill()
         stdout, stderr = proc.communicate()

@@ -60,4 +60,5 @@ def check_password(path: Path, password: str) -> None:
     """Refuse to drop a sheet password silently: regeneration needs it given again."""
     if path.exists() and not password and sheet_password_set(path):
         raise FileError(f"Các sheet của {path.name} được bảo vệ bằng mật khẩu; hãy chạy lại với "
-                        "--password <mật khẩu> để tệp mới giữ nguyên mật khẩu. Tệp chưa bị thay đổi.")
+                        "--password <mật khẩu> để tệp mới giữ nguyên mật khẩu. Tệp chưa bị thay "
+                        "đổi.")

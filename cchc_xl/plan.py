@@ -103,7 +103,8 @@ def build_plan(report: Report) -> PlanModel:
         items.append(ItemRow(str(i), node.code, node.name, _num(leaf.applicable_max),
                              _num(leaf.achieved), _num(leaf.lost),
                              str(leaf.entry.cause or ""), str(leaf.entry.remedy or ""),
-                             responsible, str(leaf.entry.deadline or "") or f"Trong năm {year + 1}"))
+                             responsible,
+                             str(leaf.entry.deadline or "") or f"Trong năm {year + 1}"))
     org = report.state.org or "Sở"
     title = (f"Khắc phục hạn chế, tồn tại trong công tác cải cách hành chính năm {year}; "
              f"nâng cao Chỉ số cải cách hành chính năm {year + 1} của {org}")
@@ -207,7 +208,7 @@ def write_docx(model: PlanModel, path: Path) -> None:
     landscape.page_width, landscape.page_height = Cm(29.7), Cm(21)
     landscape.left_margin = landscape.right_margin = Cm(1.5)
     para("Phụ lục I", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    para(f"CHỈ TIÊU KHẮC PHỤC, NÂNG CAO CHỈ SỐ CẢI CÁCH HÀNH CHÍNH THEO LĨNH VỰC",
+    para("CHỈ TIÊU KHẮC PHỤC, NÂNG CAO CHỈ SỐ CẢI CÁCH HÀNH CHÍNH THEO LĨNH VỰC",
          bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     rows = [list(r.__dict__.values()) for r in model.fields]
     rows += [list(model.total.__dict__.values()), list(model.index.__dict__.values())]

@@ -31,7 +31,7 @@ def lost_label(applicable_max: Decimal, lost: Decimal) -> str:
 
 
 def number_or_none(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool) or isinstance(value, str):
+    if value is None or isinstance(value, (bool, str)):
         return None
     try:
         return to_decimal(value)

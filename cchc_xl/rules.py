@@ -281,7 +281,8 @@ class YesNoRule(Rule):
         cond = call("AND", filled(VALUE), Compare("<>", value, Const(self.yes)),
                     Compare("<>", value, Const(self.no)))
         return [Check(cond, ERROR_PREFIX + "chọn trong danh sách",
-                      f"Ô giá trị chỉ nhận '{self.yes}' hoặc '{self.no}'; hãy chọn trong danh sách.",
+                      f"Ô giá trị chỉ nhận '{self.yes}' hoặc '{self.no}'; hãy chọn trong danh "
+                      "sách.",
                       ("value",))]
 
     def raw(self, max_points: Decimal) -> Expr:
@@ -441,7 +442,8 @@ def _pairs(raw: Any, what: str) -> list[tuple[Any, Any]]:
     pairs = []
     for item in raw:
         if not isinstance(item, (list, tuple)) or len(item) != 2:
-            raise RuleProblem(f"mỗi phần tử của '{what}' phải là một cặp [.., ..] (đang là {item!r})")
+            raise RuleProblem(f"mỗi phần tử của '{what}' phải là một cặp [.., ..] "
+                              f"(đang là {item!r})")
         pairs.append((item[0], item[1]))
     return pairs
 
@@ -450,13 +452,16 @@ def _parse_tiers(raw: Any, max_points: Decimal) -> tuple[Tier, ...]:
     tiers = tuple((_num(b, "mức"), _num(p, "điểm của mức")) for b, p in _pairs(raw, "tiers"))
     for (b1, p1), (b2, p2) in zip(tiers, tiers[1:]):
         if not b2 < b1:
-            raise RuleProblem(f"các mức phải giảm dần (mức {vn_number(b2)} đứng sau mức {vn_number(b1)})")
+            raise RuleProblem(f"các mức phải giảm dần (mức {vn_number(b2)} đứng sau mức "
+                              f"{vn_number(b1)})")
         if p2 > p1:
-            raise RuleProblem(f"điểm các mức phải giảm dần (mức {vn_number(b2)} được {vn_number(p2)} "
+            raise RuleProblem(f"điểm các mức phải giảm dần (mức {vn_number(b2)} được "
+                              f"{vn_number(p2)} "
                               f"điểm, nhiều hơn mức {vn_number(b1)})")
     for bound, points in tiers:
         if points > max_points or points < 0:
-            raise RuleProblem(f"mức {vn_number(bound)} cho {vn_number(points)} điểm, ngoài khoảng 0 đến "
+            raise RuleProblem(f"mức {vn_number(bound)} cho {vn_number(points)} điểm, ngoài "
+                              "khoảng 0 đến "
                               f"điểm tối đa {vn_number(max_points)}")
         if bound < 0:
             raise RuleProblem(f"mức {vn_number(bound)} không được âm")
@@ -493,7 +498,8 @@ def parse_rule(data: Any, max_points: Decimal) -> Rule:
                           "YAML hiểu yes/no không ngoặc là đúng/sai")
     unknown = set(data) - ALLOWED_KEYS[kind]
     if unknown:
-        raise RuleProblem(f"quy tắc {kind} không có tham số: " + ", ".join(sorted(map(str, unknown))))
+        raise RuleProblem(f"quy tắc {kind} không có tham số: "
+                          + ", ".join(sorted(map(str, unknown))))
     if kind == "ratio":
         target = data.get("target")
         target_value = None if target is None else _num(target, "target")

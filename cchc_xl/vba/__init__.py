@@ -133,7 +133,8 @@ def read_bas_modules(folder: str | Path) -> dict[str, str]:
         try:
             text = path.read_bytes().decode("ascii")
         except UnicodeDecodeError as exc:
-            raise ValueError(f"{path}: VBA source must be ASCII ({exc.reason} at byte {exc.start})")
+            raise ValueError(f"{path}: VBA source must be ASCII ({exc.reason} at byte "
+                             f"{exc.start})") from exc
         header = re.match(r'Attribute VB_Name = "([^"]*)"\r?\n?', text)
         if header and header.group(1) == path.stem:
             text = text[header.end() :]

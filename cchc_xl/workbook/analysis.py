@@ -17,7 +17,8 @@ from . import styles as st
 from .context import Context, cached, estimate_lines
 
 SUMMARY_HEADERS = ("STT", "Lĩnh vực", "Điểm tối đa", "Điểm tối đa áp dụng", "Điểm tự chấm",
-                   "Điểm thẩm định (tiêu chí chưa thẩm định: điểm tự chấm)", "Kết quả năm trước", "Mục tiêu năm nay",
+                   "Điểm thẩm định (tiêu chí chưa thẩm định: điểm tự chấm)",
+                   "Kết quả năm trước", "Mục tiêu năm nay",
                    "Chỉ số thành phần", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn hoàn thành")
 SUMMARY_WIDTHS = (5, 40, 9, 9, 9, 13, 9, 9, 10, 22, 26, 14)
 FIELD_GAP_HEADERS = ("STT", "Lĩnh vực", "Điểm tối đa áp dụng", "Điểm đạt", "Mục tiêu",
@@ -102,7 +103,8 @@ def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: in
     pct = s.cell(kind="percent", bold=True, fill=st.FIELD)
     blank = s.cell(fill=st.FIELD)
     r = last + 1
-    span = lambda col: f"{chr(65 + col)}{first + 1}:{chr(65 + col)}{last + 1}"
+    def span(col: int) -> str:
+        return f"{chr(65 + col)}{first + 1}:{chr(65 + col)}{last + 1}"
 
     def row_label(row: int, label: str) -> None:
         ws.write_blank(row, 0, None, blank)

@@ -111,7 +111,7 @@ def write_cover(ctx: Context, name: str, sheet_names: list[str]) -> Any:
 
 
 def evidence_codes(ctx: Context) -> list[str]:
-    """Codes a register row may point at: the unit's own and supported items, or all in the master."""
+    """Codes a register row may point at: the unit's own and supported items (master: all)."""
     if ctx.is_master:
         return [leaf.code for leaf in ctx.catalogue.all_leaves()]
     codes = []
@@ -151,7 +151,8 @@ def write_evidence(ctx: Context, name: str) -> None:
     first = EVIDENCE_FIRST_ROW
     ws.data_validation(first, EVIDENCE_COL["code"], last, EVIDENCE_COL["code"], {
         "validate": "list", "source": "=CCHC_CODES", "ignore_blank": True,
-        "error_title": "Mã tiêu chí không có", "error_message": "Chọn mã tiêu chí trong danh sách."})
+        "error_title": "Mã tiêu chí không có",
+        "error_message": "Chọn mã tiêu chí trong danh sách."})
     year = ctx.catalogue.year
     ws.data_validation(first, EVIDENCE_COL["date"], last, EVIDENCE_COL["date"], {
         "validate": "date", "criteria": "between", "minimum": dt.date(year - 3, 1, 1),
@@ -257,6 +258,6 @@ def _write_lists(ctx: Context, ws: Any, name: str) -> None:
                                            f"{cell_ref(max(len(codes), 1) - 1, code_col, True)}")
     ctx.workbook.define_name("CCHC_UNITS", f"={quoted}!{cell_ref(0, unit_col, True)}:"
                                            f"{cell_ref(len(units) - 1, unit_col, True)}")
-    for r, (code, options) in enumerate(ctx.option_lists):
+    for r, (_code, options) in enumerate(ctx.option_lists):
         for c, option in enumerate(options):
             ws.write_string(r, META_LIST_FIRST_COL + 2 + c, option)

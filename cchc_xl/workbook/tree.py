@@ -213,7 +213,8 @@ def _write_leaf_cells(ctx: Context, ws: Any, sheet: str, planned: PlannedRow, le
             _validate_input(ctx, ws, r, COL[key], key, leaf)
     refs = _leaf_refs(r)
     deduction = ctx.catalogue.supplement_deduction
-    ws.write_formula(r, COL["applicable"], to_formula(applicable_max_expr(leaf.rule, leaf.max), refs),
+    ws.write_formula(r, COL["applicable"],
+                     to_formula(applicable_max_expr(leaf.rule, leaf.max), refs),
                      s.cell(kind="max"), cached(score.applicable_max))
     formula = to_formula(points_expr(leaf.rule, leaf.max, deduction), refs)
     if ctx.udfs:
