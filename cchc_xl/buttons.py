@@ -71,7 +71,7 @@ def merge_message(result: MergeResult) -> str:
              f"{len(refused)}."]
     for f in refused:
         lines.append(f"- {f.data.path.name}: {f.outcome}")
-        lines += [f"    {_where(p)}{p.message}" for p in f.errors[:2]]
+        lines += [f"    {_where(p)}{p.message}" for p in f.errors[:2]]  # file named above
     warnings = sum(len(f.warnings) for f in result.files)
     if warnings:
         lines.append(f"Có {warnings} cảnh báo (ví dụ thiếu tài liệu kiểm chứng).")
@@ -104,15 +104,8 @@ def check_message(problems: list[Problem]) -> str:
 
 
 def _where(problem: Problem) -> str:
-    """'sheet '3. Thủ tục hành chính', ô F12: ' — the file is already named on the line above."""
-    parts = []
-    if problem.sheet:
-        parts.append(f"sheet '{problem.sheet}'")
-    if problem.cell:
-        parts.append(f"ô {problem.cell}")
-    if problem.code:
-        parts.append(f"tiêu chí {problem.code}")
-    return (", ".join(parts) + ": ") if parts else ""
+    where = problem.where(with_file=False)
+    return f"{where}: " if where else ""
 
 
 def _clip(lines: list[str]) -> str:

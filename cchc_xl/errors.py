@@ -26,9 +26,9 @@ class Problem:
     code: str | None = None
     severity: Severity = "error"
 
-    def where(self) -> str:
+    def where(self, with_file: bool = True) -> str:
         parts = []
-        if self.file:
+        if self.file and with_file:
             parts.append(f"tệp {self.file}")
         if self.sheet:
             parts.append(f"sheet '{self.sheet}'")
