@@ -7,6 +7,7 @@ from pathlib import Path
 from .catalogue import Catalogue
 from .errors import FileError
 from .reader import read_master
+from .report import build_report
 from .safeio import atomic_write
 from .state import State
 from .workbook import build_unit, unit_has_items
@@ -35,12 +36,13 @@ def write_unit_files(catalogue: Catalogue, state: State, outdir: Path, *, passwo
     if unknown:
         raise FileError("Mã đơn vị không có trong bộ tiêu chí: " + ", ".join(unknown))
     outdir.mkdir(parents=True, exist_ok=True)
+    report = build_report(catalogue, state)  # the same for every unit: scored once
     written = []
     for unit in chosen:
         target = outdir / unit_file_name(catalogue, unit)
 
         def write(tmp: Path, unit: str = unit) -> None:
-            build_unit(catalogue, state, unit, tmp, password=password)
+            build_unit(catalogue, state, unit, tmp, password=password, report=report)
 
         atomic_write(target, write)
         written.append(target)
