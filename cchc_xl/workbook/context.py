@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -94,6 +95,13 @@ def _char_width(ch: str) -> float:
     return 1.0
 
 
+@lru_cache(maxsize=16384)
+def _word_width(word: str) -> float:
+    """A word's width (cached: the same words recur in every row, sheet and workbook)."""
+    return sum(_char_width(c) for c in unicodedata.normalize("NFD", word)
+               if not unicodedata.combining(c))
+
+
 def estimate_lines(text: str, width: float, bold: bool = False) -> int:
     """Lines a wrapped cell needs; XlsxWriter cannot autofit and LibreOffice/Excel differ.
 
@@ -109,8 +117,7 @@ def estimate_lines(text: str, width: float, bold: bool = False) -> int:
         lines += 1
         used = 0.0
         for word in paragraph.split(" "):
-            size = scale * sum(_char_width(c) for c in unicodedata.normalize("NFD", word)
-                               if not unicodedata.combining(c))
+            size = scale * _word_width(word)
             space = scale * 0.5 if used else 0.0
             if used and used + space + size > capacity:
                 lines += 1
