@@ -111,13 +111,22 @@ def _drift(current: Path, fresh: Path, old: Any, new: Any, catalogue: Catalogue,
     # A master written by another version of the tool may differ in its own labels (cover text,
     # rule wording): there only text typed into cells the fresh build leaves empty is user data.
     same_version = data.meta.get("generator") == f"cchc-xl {__version__}"
+    with zipfile.ZipFile(fresh) as fresh_zip, zipfile.ZipFile(current) as current_zip:
+        return _drift_sheets(problems, current, fresh_zip, current_zip, old, new, inputs,
+                             same_version)
+
+
+def _drift_sheets(problems: list[Problem], current: Path, fresh_zip: zipfile.ZipFile,
+                  current_zip: zipfile.ZipFile, old: Any, new: Any,
+                  inputs: dict[str, set[tuple[int, int]]], same_version: bool) -> list[Problem]:
+    """The cell-by-cell part of `_drift`, added to `problems` (both packages opened once)."""
     for sheet in new.sheet_names:
         if sheet not in old.sheet_names or sheet in (META_SHEET, XLWINGS_CONF_SHEET):
             continue
         # A cell that is a formula in both files is recomputed: its cached value may differ
         # (another engine, another locale). One that is a formula only in the fresh file was
         # typed over by hand, so its value is compared like any other.
-        formulas = formula_cells(fresh, sheet) & formula_cells(current, sheet)
+        formulas = formula_cells(fresh_zip, sheet) & formula_cells(current_zip, sheet)
         problems += _sheet_drift(current.name, sheet,
                                  old.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
                                  new.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
@@ -166,17 +175,23 @@ def _same(a: Any, b: Any) -> bool:
 _CELL = re.compile(r'<c r="([A-Z]+)([0-9]+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
 
 
-def formula_cells(path: Path, sheet: str) -> set[tuple[int, int]]:
-    """(row, col) of every formula cell of `sheet` in a workbook we generated ourselves."""
-    with zipfile.ZipFile(path) as archive:
-        workbook = archive.read("xl/workbook.xml").decode("utf-8")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-        rid = _sheet_rid(workbook, sheet)
-        target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels) or \
-            re.search(rf'Target="([^"]+)"[^>]*Id="{rid}"', rels)
-        if target is None:
-            return set()
-        xml = archive.read("xl/" + target.group(1).lstrip("/").removeprefix("xl/")).decode("utf-8")
+def formula_cells(source: Path | zipfile.ZipFile, sheet: str) -> set[tuple[int, int]]:
+    """(row, col) of every formula cell of `sheet` in a workbook we generated ourselves.
+
+    `source` is the file, or its package already open (drift asks for every sheet of two).
+    """
+    if not isinstance(source, zipfile.ZipFile):
+        with zipfile.ZipFile(source) as archive:
+            return formula_cells(archive, sheet)
+    archive = source
+    workbook = archive.read("xl/workbook.xml").decode("utf-8")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    rid = _sheet_rid(workbook, sheet)
+    target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels) or \
+        re.search(rf'Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    if target is None:
+        return set()
+    xml = archive.read("xl/" + target.group(1).lstrip("/").removeprefix("xl/")).decode("utf-8")
     result = set()
     for letters, number, body in _CELL.findall(xml):
         if body and "<f" in body:
