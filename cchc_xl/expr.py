@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
-from typing import Union
+from typing import Any, Union
 
 from .numbers import plain, round_half_up, to_decimal
 
@@ -207,19 +207,27 @@ _FUNCTIONS: dict[str, Callable[..., Value]] = {
 def evaluate(expr: Expr, inputs: Mapping[str, Value]) -> Value:
     """Compute `expr` with the cell values in `inputs` (missing names are blank cells).
 
-    Each expression is turned once into one Python function doing exactly what `_interpret`
-    does, in the same order (a merge scores the same rule expressions for every file, and the
-    tree walk cost more than the arithmetic).
+    An expression evaluated again and again (a merge scores the same rules for every file) is
+    turned into one Python function doing exactly what `_interpret` does, in the same order:
+    the tree walk cost more than the arithmetic. Compiling costs about two walks, so
+    expressions used only once or twice (a sync, a small merge) stay interpreted.
     """
     entry = _COMPILED.get(id(expr))
     if entry is None or entry[0] is not expr:
         if len(_COMPILED) > 50_000:
             _COMPILED.clear()
-        entry = _COMPILED[id(expr)] = (expr, _compile(expr))
-    return entry[1](inputs)
+        entry = _COMPILED[id(expr)] = [expr, None, 0]
+    compiled = entry[1]
+    if compiled is None:
+        entry[2] += 1
+        if entry[2] < _COMPILE_AFTER:
+            return _interpret(expr, inputs)
+        compiled = entry[1] = _compile(expr)
+    return compiled(inputs)  # type: ignore[no-any-return]
 
 
-_COMPILED: dict[int, tuple[Expr, Callable[[Mapping[str, Value]], Value]]] = {}
+_COMPILED: dict[int, list[Any]] = {}  # id → [expression, its function or None, uses so far]
+_COMPILE_AFTER = 3
 _MAX_COMPILED_DEPTH = 100  # deeper trees keep the interpreter (and its recursion limit)
 
 
