@@ -119,6 +119,9 @@ def _busy_ticks() -> int:
 
 
 TIME = Path("/usr/bin/time")  # GNU time: its child is forked from a small process
+# Measured as installed: pip compiles the package to bytecode, so must we (see main()); a
+# PYTHONDONTWRITEBYTECODE in our environment must not make every run recompile the sources.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def run_process(cmd: list[str], *, sample: bool = False, cwd: Path | None = None) -> Run:
@@ -133,7 +136,7 @@ def run_process(cmd: list[str], *, sample: bool = False, cwd: Path | None = None
             if TIME.exists() else cmd
         ticks = _busy_ticks()
         started = time.perf_counter()
-        proc = subprocess.Popen(wrapped, stdout=out, stderr=err, cwd=cwd)
+        proc = subprocess.Popen(wrapped, stdout=out, stderr=err, cwd=cwd, env=CHILD_ENV)
         sampler = TreeSampler(proc.pid) if sample else None
         if sampler:
             sampler.start()
@@ -308,6 +311,19 @@ def measure_split(key: str, master: Path, n: int, runs: int, work: Path) -> list
         end.add(whole)
         log(f"split {n}: run {i}/{runs} {run.out['split_s']:.3f} s (cli {whole.wall:.3f} s)")
     return [lib, end]
+
+
+def measure_python(runs: int) -> list[Measure]:
+    """The floor under every command: starting the interpreter (with and without site)."""
+    result = []
+    for key, label, flags in (("python", "`python -c pass` (reference)", []),
+                              ("python-bare", "`python -I -S -c pass` (reference)", ["-I", "-S"])):
+        m = Measure(key, label, None)
+        run_process([sys.executable, *flags, "-c", "pass"])
+        for _ in range(max(runs, 5)):
+            m.add(run_process([sys.executable, *flags, "-c", "pass"]))
+        result.append(m)
+    return result
 
 
 def measure_help(runs: int) -> Measure:
@@ -532,6 +548,8 @@ def main() -> None:
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     measures: dict[str, Measure] = {}
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "cchc_xl")],
+                   check=True, env=CHILD_ENV)
     with tempfile.TemporaryDirectory(prefix="cchc-bench-") as tmp:
         work = Path(tmp)
         log("corpora …")
@@ -543,6 +561,8 @@ def main() -> None:
         splits = [15] if args.quick else [15, 120]
         for n in splits:
             corpus.split_master(n)
+        for m in measure_python(runs):
+            measures[m.key] = m
         measures["help"] = measure_help(runs)
         for n in sizes:
             _, master, returns = corpus.returns(n)
