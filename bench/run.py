@@ -277,6 +277,26 @@ def measure_cli_merge_sync(key: str, label: str, master: Path, returns: Path, n:
     return m
 
 
+def measure_cli_merge_json(key: str, master: Path, returns: Path, n: int, runs: int,
+                           work: Path) -> Measure:
+    """`cchc-xl merge --json`: the same merge without rich printing every problem of every file."""
+    m = Measure(key, f"`cchc-xl merge --json`, {n} files", n)
+    exe = cli()
+    folder = work / key
+    for i in range(runs + 1):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        target = folder / master.name
+        shutil.copyfile(master, target)
+        run = run_process([exe, "merge", "--json", str(target), str(returns)], sample=i == 0)
+        if i == 0:
+            m.memory(run)
+            continue
+        m.add(run)
+        log(f"{m.label}: run {i}/{runs} {run.wall:.3f} s")
+    return m
+
+
 def measure_naive(key: str, catalogue_yaml: Path, returns: Path, n: int, runs: int) -> Measure:
     """Seconds to minutes in one process: memory is sampled during the first timed run."""
     m = Measure(key, f"naive baseline, {n} files", n)
@@ -573,6 +593,8 @@ def main() -> None:
                 runs, work)
         if not args.quick:
             _, master, returns = corpus.returns(1000)
+            measures["cli-json-1000"] = measure_cli_merge_json("cli-json-1000", master, returns,
+                                                               1000, runs, work)
             measures["merge-1000-1w"] = measure_merge_sync(
                 "merge-1000-1w", "1000 files, one worker (no pool)", master, returns, 1000,
                 runs, work, workers=1)
