@@ -333,6 +333,18 @@ def measure_split(key: str, master: Path, n: int, runs: int, work: Path) -> list
     return [lib, end]
 
 
+CPU_PROBE = "import time\nt = time.perf_counter()\nx = 0\nfor i in range(10_000_000):\n" \
+            "    x += i\nprint('{\"loop_s\": %f}' % (time.perf_counter() - t))"
+
+
+def measure_cpu(key: str, label: str, runs: int) -> Measure:
+    """A fixed pure-Python loop: how fast this (shared) machine runs Python right now."""
+    m = Measure(key, label, None)
+    for _ in range(max(runs, 3)):
+        m.add(run_process([sys.executable, "-c", CPU_PROBE]), inner_keys=("loop_s",))
+    return m
+
+
 def measure_python(runs: int) -> list[Measure]:
     """The floor under every command: starting the interpreter (with and without site)."""
     result = []
@@ -525,6 +537,9 @@ def report(measures: dict[str, Measure], quick: bool, runs: int, seconds: float,
         elif "naive_s" in m.inner:
             lines.append(f"| {m.label} | {files} | {_s(m.median('naive_s'))} | {_s(m.median())} "
                          f"| {m.n / m.median('naive_s'):.0f} | 1× | {_memory(m)} | {_load(m)} |")
+        elif "loop_s" in m.inner:
+            lines.append(f"| {m.label} | | {_s(m.median('loop_s'))} | {_s(m.median())} | | | "
+                         f"{_memory(m)} | {_load(m)} |")
         elif "split_s" in m.inner:
             lines.append(f"| {m.label} | {files} | {_s(m.median('split_s'))} | {_s(m.median())} "
                          f"| {m.n / m.median('split_s'):.0f} | | {_memory(m)} | {_load(m)} |")
@@ -581,6 +596,8 @@ def main() -> None:
         splits = [15] if args.quick else [15, 120]
         for n in splits:
             corpus.split_master(n)
+        measures["cpu-start"] = measure_cpu("cpu-start", "CPU reference at the start: a 10⁷-step "
+                                            "Python loop", runs)
         for m in measure_python(runs):
             measures[m.key] = m
         measures["help"] = measure_help(runs)
@@ -618,6 +635,7 @@ def main() -> None:
         for n in sizes:
             _, _, returns = corpus.returns(n)
             measures[f"naive-{n}"] = measure_naive(f"naive-{n}", yaml_path, returns, n, runs)
+    measures["cpu-end"] = measure_cpu("cpu-end", "CPU reference at the end: the same loop", runs)
     section = report(measures, args.quick, runs, time.perf_counter() - started,
                      (load_before, os.getloadavg()[0]))
     print(section)
