@@ -12,8 +12,9 @@ import zipfile
 from pathlib import Path
 
 from .catalogue import Catalogue
-from .errors import FileError
-from .safeio import atomic_write
+from .errors import FileError, InputError
+from .reader import WorkbookData
+from .safeio import atomic_write, ensure_writable
 from .state import State
 
 
@@ -33,11 +34,43 @@ def write_master(catalogue: Catalogue, state: State, path: Path, *, password: st
 
 
 def save_master(catalogue: Catalogue, state: State, path: Path, *, password: str = "",
-                now: dt.datetime | None = None) -> Path | None:
-    """Atomically replace the master; returns the backup of the previous version."""
+                now: dt.datetime | None = None, current: WorkbookData | None = None,
+                action: str = "ghi") -> Path | None:
+    """Atomically replace the master; returns the backup of the previous version.
+
+    With `current` (what was read from the file), the file is first compared with a rebuild of
+    its own state: anything a rebuild would lose (text typed outside the input cells, a sheet
+    added by hand) makes the write fail with InputError, file untouched.
+    """
+    ensure_writable(path)
     check_password(path, password)
-    return atomic_write(path, lambda tmp: write_master(catalogue, state, tmp, password=password),
-                        now=now)
+
+    def write_checked(fresh: Path) -> None:
+        write_master(catalogue, state, fresh, password=password)
+        if current is None or current.state is None or not path.exists():
+            return
+        if current.state == state:  # sync: the fresh file is the rebuild itself
+            _refuse_drift(path, fresh, catalogue, current, action)
+            return
+        reference = fresh.with_name(fresh.stem + "-ref" + fresh.suffix)
+        try:
+            write_master(catalogue, current.state, reference, password=password)
+            _refuse_drift(path, reference, catalogue, current, action)
+        finally:
+            reference.unlink(missing_ok=True)
+
+    return atomic_write(path, write_checked, now=now)
+
+
+def _refuse_drift(path: Path, rebuilt: Path, catalogue: Catalogue, current: WorkbookData,
+                  action: str) -> None:
+    from .drift import drift
+
+    problems = drift(path, rebuilt, catalogue, current)
+    if problems:  # raised before anything is replaced; atomic_write removes its temporary file
+        raise InputError(f"Không {action}: {path.name} có nội dung mà bản tạo lại sẽ làm mất. Hãy "
+                         "chuyển các nội dung này vào đúng ô nhập (ô màu) hoặc xóa, rồi chạy "
+                         "lại. Tệp chưa bị thay đổi.", problems)
 
 
 def sheet_password_set(path: Path) -> bool:

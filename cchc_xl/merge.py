@@ -67,6 +67,7 @@ class MergeResult:
     backup: Path | None = None
     written: bool = False
     time: str = ""
+    master_data: WorkbookData | None = None  # the master as read (for the drift check)
 
     @property
     def has_errors(self) -> bool:
@@ -293,8 +294,10 @@ def merge_returns(master_path: Path, inputs: Iterable[Path], *, force: bool = Fa
         raise FileError(f"Tệp tổng hợp {Path(master_path).name} có lỗi cấu trúc; hãy khôi phục từ "
                         "thư mục sao-luu hoặc tạo lại.", master_data.problems)
     assert master_data.state is not None
-    return merge_into(catalogue, master_data.state, Path(master_path), inputs, force=force,
-                      now=now, progress=progress, workers=workers)
+    result = merge_into(catalogue, master_data.state, Path(master_path), inputs, force=force,
+                        now=now, progress=progress, workers=workers)
+    result.master_data = master_data
+    return result
 
 
 def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: Iterable[Path],
@@ -452,7 +455,8 @@ def merge(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
         return result
     if result.files:
         result.backup = save_master(result.catalogue, result.state, master_path,
-                                    password=password, now=now)
+                                    password=password, now=now, current=result.master_data,
+                                    action="gộp dữ liệu")
         result.written = True
         atomic_write_text(log_path(master_path), log_lines(result), append=True)
     return result

@@ -224,3 +224,22 @@ def test_word_plan_renders_in_libreoffice(loop):
         assert g.code in text
     pages = render_pdf(pdf, loop["root"] / "png", dpi=40)
     assert len(pages) >= 2 and all(p.stat().st_size > 2000 for p in pages)
+
+
+def test_merge_refuses_to_drop_what_was_typed_outside_the_inputs(loop, tmp_path):
+    """A merge regenerates the master too, so it must refuse just like sync."""
+    import openpyxl
+
+    from cchc_xl.errors import InputError
+
+    master = tmp_path / "m.xlsx"
+    synced = loop["master"]
+    book = openpyxl.load_workbook(synced)
+    book["Tổng hợp"]["N2"] = "ghi chú của Văn phòng"  # outside every input cell
+    book.save(master)
+    before = master.read_bytes()
+    with pytest.raises(InputError) as info:
+        merge(master, [loop["returned"] / "CCHC-2026-NV1.xlsx"])
+    assert "Không gộp dữ liệu" in str(info.value) and "ô N2" in str(info.value)
+    assert master.read_bytes() == before
+    assert not (tmp_path / "sao-luu").exists()
