@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
@@ -155,6 +155,18 @@ class Catalogue:
             if percent >= band.min:
                 return band.label
         return ""
+
+    # -- derived data, computed once ------------------------------------------------------
+    @cached_property
+    def _memo(self) -> dict[Any, Any]:
+        return {}
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per catalogue and key: catalogues are immutable, so derived data
+        (a unit's items, a workbook's row map) can be kept with them."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     # -- identity -------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -129,30 +129,14 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
 # Checking one return
 
 
-# What the checks need from the catalogue, computed once per catalogue instead of walking the
-# tree several times per file (catalogues are immutable; only the last one is kept).
-_MEMO: tuple[Any, dict[Any, Any]] = (None, {})
-
-
-def _memo(catalogue: Catalogue, key: Any, compute: Callable[[], Any]) -> Any:
-    global _MEMO
-    owner, memo = _MEMO
-    if owner is not catalogue:
-        memo = {}
-        _MEMO = (catalogue, memo)
-    if key not in memo:
-        memo[key] = compute()
-    return memo[key]
-
-
 def own_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
     """The items a unit scores in its workbook (bonus/penalty stay with the Văn phòng)."""
-    return list(_memo(catalogue, ("own", unit), lambda: tuple(
+    return list(catalogue.memo(("own", unit), lambda: tuple(
         leaf for leaf in catalogue.leaves() if leaf.lead == unit and leaf.rule.unit_input)))
 
 
 def supported_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
-    return list(_memo(catalogue, ("supported", unit), lambda: tuple(
+    return list(catalogue.memo(("supported", unit), lambda: tuple(
         leaf for leaf in catalogue.leaves()
         if leaf.lead != unit and unit in leaf.support and leaf.rule.unit_input)))
 
@@ -256,7 +240,7 @@ def _check_office_columns(data: WorkbookData, catalogue: Catalogue, master: Stat
 def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
                     today: dt.date) -> None:
     assert data.state is not None
-    known = _memo(catalogue, "known", lambda: frozenset(leaves_by_code(catalogue)))
+    known = catalogue.memo("known", lambda: frozenset(leaves_by_code(catalogue)))
     allowed = {leaf.code for leaf in own_leaves(catalogue, data.unit)} | {
         leaf.code for leaf in supported_leaves(catalogue, data.unit)}
     for row, r in zip(data.state.evidence, data.evidence_rows, strict=True):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..catalogue import Catalogue, Group, Leaf, Node, Section
 from ..layout import EXTRAS_SHEET, FIRST_DATA_ROW, Kind, field_sheet_name
@@ -115,19 +114,10 @@ def plan_fields(catalogue: Catalogue, audience: Audience) -> list[tuple[Group, l
 
 # Readers check every returned file against its unit's row map: computed once per unit
 # (catalogues are immutable; only the last catalogue's maps are kept).
-_ROW_MAPS: tuple[Any, dict[Audience, tuple[RowMapEntry, ...]]] = (None, {})
-
-
 def row_map(catalogue: Catalogue, audience: Audience) -> list[RowMapEntry]:
-    """Where every criterion's row is in a workbook built for this audience."""
-    global _ROW_MAPS
-    owner, maps = _ROW_MAPS
-    if owner is not catalogue:
-        maps = {}
-        _ROW_MAPS = (catalogue, maps)
-    if audience not in maps:
-        maps[audience] = tuple(_row_map(catalogue, audience))
-    return list(maps[audience])
+    """Where every criterion's row is in a workbook built for this audience (computed once)."""
+    return list(catalogue.memo(("row_map", audience),
+                               lambda: tuple(_row_map(catalogue, audience))))
 
 
 def _row_map(catalogue: Catalogue, audience: Audience) -> list[RowMapEntry]:
