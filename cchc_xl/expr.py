@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
-from typing import Any, Union
+from typing import Union
 
 from .numbers import plain, round_half_up, to_decimal
 
@@ -205,30 +205,22 @@ _FUNCTIONS: dict[str, Callable[..., Value]] = {
 
 
 def evaluate(expr: Expr, inputs: Mapping[str, Value]) -> Value:
-    """Compute `expr` with the cell values in `inputs` (missing names are blank cells).
-
-    An expression evaluated again and again (a merge scores the same rules for every file) is
-    turned into one Python function doing exactly what `_interpret` does, in the same order:
-    the tree walk cost more than the arithmetic. Compiling costs about two walks, so
-    expressions used only once or twice (a sync, a small merge) stay interpreted.
-    """
-    entry = _COMPILED.get(id(expr))
-    if entry is None or entry[0] is not expr:
-        if len(_COMPILED) > 50_000:
-            _COMPILED.clear()
-        entry = _COMPILED[id(expr)] = [expr, None, 0]
-    compiled = entry[1]
-    if compiled is None:
-        entry[2] += 1
-        if entry[2] < _COMPILE_AFTER:
-            return _interpret(expr, inputs)
-        compiled = entry[1] = _compile(expr)
-    return compiled(inputs)  # type: ignore[no-any-return]
-
-
-_COMPILED: dict[int, list[Any]] = {}  # id → [expression, its function or None, uses so far]
-_COMPILE_AFTER = 3
-_MAX_COMPILED_DEPTH = 100  # deeper trees keep the interpreter (and its recursion limit)
+    """Compute `expr` with the cell values in `inputs` (missing names are blank cells)."""
+    if isinstance(expr, Const):
+        return expr.value
+    if isinstance(expr, Ref):
+        return inputs.get(expr.name)
+    if isinstance(expr, If):
+        branch = expr.then if _truth(evaluate(expr.cond, inputs)) else expr.otherwise
+        return evaluate(branch, inputs)
+    if isinstance(expr, Call):
+        return _FUNCTIONS[expr.fn](*(evaluate(a, inputs) for a in expr.args))
+    if isinstance(expr, Compare):
+        return _compare(expr.op, evaluate(expr.left, inputs), evaluate(expr.right, inputs))
+    if isinstance(expr, Arith):
+        left = _number(evaluate(expr.left, inputs))  # converted before the right side runs
+        return _arith(expr.op, left, _number(evaluate(expr.right, inputs)))
+    raise TypeError(f"unknown expression node {expr!r}")
 
 
 def _arith(op: str, left: Decimal, right: Decimal) -> Decimal:
@@ -242,80 +234,6 @@ def _arith(op: str, left: Decimal, right: Decimal) -> Decimal:
         return left / right
     except (DivisionByZero, InvalidOperation):
         raise ExprError("#DIV/0!") from None
-
-
-def _unknown(expr: object) -> Value:
-    raise TypeError(f"unknown expression node {expr!r}")
-
-
-def _compile(expr: Expr) -> Callable[[Mapping[str, Value]], Value]:
-    consts: list[object] = []
-
-    def const(value: object) -> str:
-        consts.append(value)
-        return f"_c[{len(consts) - 1}]"
-
-    def source(node: Expr, depth: int) -> str:
-        if depth > _MAX_COMPILED_DEPTH:
-            raise RecursionError
-        if isinstance(node, Const):
-            return const(node.value)
-        if isinstance(node, Ref):
-            return f"_i.get({const(node.name)})"
-        if isinstance(node, If):
-            cond, then, otherwise = (source(n, depth + 1)
-                                     for n in (node.cond, node.then, node.otherwise))
-            return f"({then} if _truth({cond}) else {otherwise})"
-        if isinstance(node, Call):  # the function is looked up before its arguments
-            args = "".join(source(a, depth + 1) + ", " for a in node.args)
-            return f"_F[{const(node.fn)}]({args})"
-        if isinstance(node, Compare):
-            left, right = source(node.left, depth + 1), source(node.right, depth + 1)
-            return f"_compare({const(node.op)}, {left}, {right})"
-        if isinstance(node, Arith):  # the left operand is converted before the right one runs
-            left, right = source(node.left, depth + 1), source(node.right, depth + 1)
-            return f"_arith({const(node.op)}, _number({left}), _number({right}))"
-        return f"_unknown({const(node)})"
-
-    try:
-        body = source(expr, 0)
-        namespace = {"_c": tuple(consts), "_truth": _truth, "_F": _FUNCTIONS,
-                     "_compare": _compare, "_arith": _arith, "_number": _number,
-                     "_unknown": _unknown}
-        exec(f"def _f(_i):\n    return {body}\n", namespace)  # noqa: S102 - our own source
-    except (RecursionError, SyntaxError, MemoryError):
-        return lambda inputs: _interpret(expr, inputs)
-    return namespace["_f"]  # type: ignore[return-value]
-
-
-def _interpret(expr: Expr, inputs: Mapping[str, Value]) -> Value:
-    """The reference semantics (and the fallback for very deep trees)."""
-    evaluate = _interpret  # recursive calls below stay in the interpreter
-    if isinstance(expr, Const):
-        return expr.value
-    if isinstance(expr, Ref):
-        return inputs.get(expr.name)
-    if isinstance(expr, If):
-        branch = expr.then if _truth(evaluate(expr.cond, inputs)) else expr.otherwise
-        return evaluate(branch, inputs)
-    if isinstance(expr, Call):
-        return _FUNCTIONS[expr.fn](*(evaluate(a, inputs) for a in expr.args))
-    if isinstance(expr, Compare):
-        return _compare(expr.op, evaluate(expr.left, inputs), evaluate(expr.right, inputs))
-    if isinstance(expr, Arith):
-        left = _number(evaluate(expr.left, inputs))
-        right = _number(evaluate(expr.right, inputs))
-        try:
-            if expr.op == "+":
-                return left + right
-            if expr.op == "-":
-                return left - right
-            if expr.op == "*":
-                return left * right
-            return left / right
-        except (DivisionByZero, InvalidOperation):
-            raise ExprError("#DIV/0!") from None
-    raise TypeError(f"unknown expression node {expr!r}")
 
 
 # ---------------------------------------------------------------------------------------------
