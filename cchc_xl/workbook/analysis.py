@@ -132,18 +132,14 @@ def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: in
     ctx.define("CCHC_TREE_POINTS", name, r, 4)
     sum_row = r
 
-    r += 1
-    row_label(r, "Điểm thưởng (trong giới hạn)")
-    bonus_ref = "CCHC_BONUS" if cat.bonus else "0"
-    ws.write_formula(r, 4, f"={bonus_ref}", num, cached(report.bonus))
-    ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",E{r + 1})', num,
-                     cached(report.bonus if report.appraised is not None else None))
-    r += 1
-    row_label(r, "Điểm trừ (trong giới hạn)")
-    penalty_ref = "CCHC_PENALTY" if cat.penalty else "0"
-    ws.write_formula(r, 4, f"={penalty_ref}", num, cached(report.penalty))
-    ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",E{r + 1})', num,
-                     cached(report.penalty if report.appraised is not None else None))
+    for label, name_ref, section, value in (
+            ("Điểm thưởng (trong giới hạn)", "CCHC_BONUS", cat.bonus, report.bonus),
+            ("Điểm trừ (trong giới hạn)", "CCHC_PENALTY", cat.penalty, report.penalty)):
+        r += 1
+        row_label(r, label)
+        ws.write_formula(r, 4, f"={name_ref if section else 0}", num, cached(value))
+        ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",E{r + 1})', num,
+                         cached(value if report.appraised is not None else None))
     r += 1
     row_label(r, "TỔNG ĐIỂM ĐẠT ĐƯỢC")
     total_formula = f"=ROUND(E{sum_row + 1}+E{r - 1}-E{r},2)"
