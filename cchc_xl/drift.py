@@ -16,7 +16,7 @@ from typing import Any
 from . import __version__
 from .catalogue import Catalogue
 from .errors import Problem
-from .layout import (COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, INPUT_KEYS, META_SHEET,
+from .layout import (COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, GAP_SHEET, INPUT_KEYS, META_SHEET,
                      OFFICE_KEYS, TEXT_KEYS, XLWINGS_CONF_SHEET, cell_ref)
 from .numbers import vn_number
 from .reader import WorkbookData, normalise
@@ -36,23 +36,30 @@ def input_cells(catalogue: Catalogue, data: WorkbookData) -> dict[str, set[tuple
     return cells
 
 
-def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData) -> list[Problem]:
-    """Problems for every sheet or cell of `current` that `fresh` does not reproduce."""
-    from python_calamine import CalamineWorkbook
+def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData,
+          state_changed: bool = False) -> list[Problem]:
+    """Problems for every sheet or cell of `current` that `fresh` does not reproduce.
 
-    from python_calamine import CalamineError
+    `fresh` is built from the state read from `current` (sync) or from that state updated with
+    merged returns (`state_changed`). Every text cell the tool writes is independent of the
+    state except the gap analysis, whose rows are sorted by the numbers, and the log, whose new
+    rows come after the old ones: so after a merge the gap sheet is left out of the comparison
+    (it is generated and protected; sync compares it).
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         old = CalamineWorkbook.from_path(str(current))
         new = CalamineWorkbook.from_path(str(fresh))
-        return _drift(current, fresh, old, new, catalogue, data)
+        skip = {GAP_SHEET} if state_changed else set()
+        return _drift(current, fresh, old, new, catalogue, data, skip)
     except CalamineError as exc:  # a sheet of the master the reader did not need is damaged
         return [Problem(f"một sheet của tệp bị hỏng, không so sánh được ({type(exc).__name__}); "
                         "hãy khôi phục từ thư mục sao-luu.", file=current.name)]
 
 
 def _drift(current: Path, fresh: Path, old: Any, new: Any, catalogue: Catalogue,
-           data: WorkbookData) -> list[Problem]:
+           data: WorkbookData, skip: set[str]) -> list[Problem]:
     problems: list[Problem] = []
     for sheet in old.sheet_names:
         if sheet not in new.sheet_names and sheet != XLWINGS_CONF_SHEET:
@@ -65,15 +72,16 @@ def _drift(current: Path, fresh: Path, old: Any, new: Any, catalogue: Catalogue,
     same_version = data.meta.get("generator") == f"cchc-xl {__version__}"
     with zipfile.ZipFile(fresh) as fresh_zip, zipfile.ZipFile(current) as current_zip:
         return _drift_sheets(problems, current, fresh_zip, current_zip, old, new, inputs,
-                             same_version)
+                             same_version, skip)
 
 
 def _drift_sheets(problems: list[Problem], current: Path, fresh_zip: zipfile.ZipFile,
                   current_zip: zipfile.ZipFile, old: Any, new: Any,
-                  inputs: dict[str, set[tuple[int, int]]], same_version: bool) -> list[Problem]:
+                  inputs: dict[str, set[tuple[int, int]]], same_version: bool,
+                  skip: set[str]) -> list[Problem]:
     """The cell-by-cell part of `_drift`, added to `problems` (both packages opened once)."""
     for sheet in new.sheet_names:
-        if sheet not in old.sheet_names or sheet in (META_SHEET, XLWINGS_CONF_SHEET):
+        if sheet not in old.sheet_names or sheet in (META_SHEET, XLWINGS_CONF_SHEET, *skip):
             continue
         # A cell that is a formula in both files is recomputed: its cached value may differ
         # (another engine, another locale). One that is a formula only in the fresh file was

@@ -38,35 +38,26 @@ def save_master(catalogue: Catalogue, state: State, path: Path, *, password: str
                 action: str = "ghi") -> Path | None:
     """Atomically replace the master; returns the backup of the previous version.
 
-    With `current` (what was read from the file), the file is first compared with a rebuild of
-    its own state: anything a rebuild would lose (text typed outside the input cells, a sheet
-    added by hand) makes the write fail with InputError, file untouched.
+    With `current` (what was read from the file), the file is first compared with the new build:
+    anything it would lose (text typed outside the input cells, a sheet added by hand) makes the
+    write fail with InputError, file untouched.
     """
     ensure_writable(path)
     check_password(path, password)
 
     def write_checked(fresh: Path) -> None:
         write_master(catalogue, state, fresh, password=password)
-        if current is None or current.state is None or not path.exists():
-            return
-        if current.state == state:  # sync: the fresh file is the rebuild itself
-            _refuse_drift(path, fresh, catalogue, current, action)
-            return
-        reference = fresh.with_name(fresh.stem + "-ref" + fresh.suffix)
-        try:
-            write_master(catalogue, current.state, reference, password=password)
-            _refuse_drift(path, reference, catalogue, current, action)
-        finally:
-            reference.unlink(missing_ok=True)
+        if current is not None and current.state is not None and path.exists():
+            _refuse_drift(path, fresh, catalogue, current, action, current.state != state)
 
     return atomic_write(path, write_checked, now=now)
 
 
 def _refuse_drift(path: Path, rebuilt: Path, catalogue: Catalogue, current: WorkbookData,
-                  action: str) -> None:
+                  action: str, state_changed: bool) -> None:
     from .drift import drift
 
-    problems = drift(path, rebuilt, catalogue, current)
+    problems = drift(path, rebuilt, catalogue, current, state_changed)
     if problems:  # raised before anything is replaced; atomic_write removes its temporary file
         raise InputError(f"Không {action}: {path.name} có nội dung mà bản tạo lại sẽ làm mất. Hãy "
                          "chuyển các nội dung này vào đúng ô nhập (ô màu) hoặc xóa, rồi chạy "
