@@ -252,6 +252,15 @@ def measure_merge_sync(key: str, label: str, master: Path, returns: Path, n: int
     return m
 
 
+def fresh_master_copy(master: Path, folder: Path) -> Path:
+    """An untouched copy of the master in an empty folder: every timed run starts the same."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    target = folder / master.name
+    shutil.copyfile(master, target)
+    return target
+
+
 def measure_cli_merge_sync(key: str, label: str, master: Path, returns: Path, n: int, runs: int,
                            work: Path) -> Measure:
     """What a user runs: `cchc-xl merge` then `cchc-xl sync`, two processes, end to end."""
@@ -260,10 +269,7 @@ def measure_cli_merge_sync(key: str, label: str, master: Path, returns: Path, n:
     exe = cli()
     folder = work / key
     for i in range(runs + 1):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        target = folder / master.name
-        shutil.copyfile(master, target)
+        target = fresh_master_copy(master, folder)
         merged = run_process([exe, "merge", str(target), str(returns)], sample=i == 0)
         synced = run_process([exe, "sync", str(target)], sample=i == 0)
         if i == 0:
@@ -284,10 +290,7 @@ def measure_cli_merge_json(key: str, master: Path, returns: Path, n: int, runs: 
     exe = cli()
     folder = work / key
     for i in range(runs + 1):
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        target = folder / master.name
-        shutil.copyfile(master, target)
+        target = fresh_master_copy(master, folder)
         run = run_process([exe, "merge", "--json", str(target), str(returns)], sample=i == 0)
         if i == 0:
             m.memory(run)
