@@ -35,8 +35,8 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from cchc_xl.catalogue import Catalogue, load_catalogue, parse_catalogue  # noqa: E402
-from cchc_xl.state import Entry, State  # noqa: E402
+from cchc_xl.criteria.catalogue import Catalogue, load_catalogue, parse_catalogue  # noqa: E402
+from cchc_xl.format.state import Entry, State  # noqa: E402
 
 SAMPLE = ROOT / "cchc_xl" / "data" / "sample_catalogue.yaml"
 ORG = "Sở Tư pháp tỉnh Mẫu (benchmark)"
@@ -92,7 +92,7 @@ def sample_catalogue() -> Catalogue:
 
 
 def lead_units(catalogue: Catalogue) -> list[str]:
-    from cchc_xl.workbook import unit_has_items
+    from cchc_xl.build import unit_has_items
 
     return [u.code for u in catalogue.units if unit_has_items(catalogue, u.code)]
 
@@ -146,7 +146,7 @@ def synthetic_catalogue(n: int) -> Catalogue:
 
 
 def catalogue_file(catalogue: Catalogue, path: Path) -> Path:
-    from cchc_xl.catalogue import dump_catalogue
+    from cchc_xl.criteria.catalogue import dump_catalogue
 
     if not path.exists():
         path.write_text(dump_catalogue(catalogue), encoding="utf-8")
@@ -155,7 +155,7 @@ def catalogue_file(catalogue: Catalogue, path: Path) -> Path:
 
 def master(catalogue: Catalogue, name: str) -> Path:
     """An empty master (.xlsx) for this catalogue, built once."""
-    from cchc_xl.operations import create_master
+    from cchc_xl.ops.operations import create_master
 
     path = cache_dir() / f"{name}-master.xlsx"
     if not path.exists():
@@ -225,8 +225,8 @@ def returns(n: int, *, distinct: bool = False) -> tuple[Catalogue, Path, Path]:
 
 def _pool(catalogue: Catalogue, name: str, size: int, distinct: bool) -> Path:
     from cchc_xl.sample_data import fill_with_openpyxl
-    from cchc_xl.split import unit_file_name
-    from cchc_xl.workbook import build_unit
+    from cchc_xl.ops.split import unit_file_name
+    from cchc_xl.build import build_unit
 
     folder = cache_dir() / f"pool-{name}-{size}"
     done = folder / ".complete"
@@ -267,7 +267,7 @@ def _pool(catalogue: Catalogue, name: str, size: int, distinct: bool) -> Path:
         if (i + 1) % 100 == 0:
             log(f"  {i + 1}/{size} ({time.perf_counter() - started:.0f} s)")
     if via_lo:
-        from cchc_xl.libreoffice import recalculate
+        from devtools.libreoffice import recalculate
 
         log(f"  LibreOffice recalculates {len(via_lo)} openpyxl files …")
         for start in range(0, len(via_lo), 100):

@@ -2,7 +2,7 @@
 
 pandas.read_excel with the openpyxl engine over every sheet of every file, pick each unit's rows
 by the code in column A, keep the last file per unit, then score with the same engine
-(`cchc_xl.engine.assess`). It does less than `merge` (no container checks, no layout or
+(`cchc_xl.criteria.engine.assess`). It does less than `merge` (no container checks, no layout or
 evidence checks, no master written), so the ratio to it is conservative.
 """
 
@@ -12,9 +12,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from cchc_xl.catalogue import Catalogue
-from cchc_xl.engine import INPUT_NAMES, Assessment, LeafInput, assess
-from cchc_xl.layout import COL, META_SHEET
+from cchc_xl.criteria.catalogue import Catalogue
+from cchc_xl.criteria.engine import INPUT_NAMES, Assessment, LeafInput, assess
+from cchc_xl.format.layout import COL, META_SHEET
 
 
 def _clean(value: Any) -> Any:

@@ -404,7 +404,7 @@ def _version(dist: str) -> str:
 
 
 def _soffice() -> str:
-    from cchc_xl.libreoffice import find_soffice
+    from devtools.libreoffice import find_soffice
 
     exe = find_soffice()
     if not exe:

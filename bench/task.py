@@ -27,8 +27,8 @@ def merge_sync(master: Path, returns: Path, workdir: Path,
     from collections import Counter
 
     started = time.perf_counter()
-    from cchc_xl.merge import merge
-    from cchc_xl.sync import sync
+    from cchc_xl.ops.merge import merge
+    from cchc_xl.ops.sync import sync
 
     imported = time.perf_counter() - started
     shutil.rmtree(workdir, ignore_errors=True)
@@ -52,7 +52,7 @@ def split(master: Path, outdir: Path) -> dict[str, object]:
     import shutil
 
     started = time.perf_counter()
-    from cchc_xl.split import split as split_master
+    from cchc_xl.ops.split import split as split_master
 
     imported = time.perf_counter() - started
     shutil.rmtree(outdir, ignore_errors=True)
@@ -65,7 +65,7 @@ def naive(catalogue_yaml: Path, returns: Path) -> dict[str, object]:
     started = time.perf_counter()
     import pandas  # noqa: F401
 
-    from cchc_xl.catalogue import load_catalogue
+    from cchc_xl.criteria.catalogue import load_catalogue
 
     from naive import naive_merge  # type: ignore[import-not-found]
 
@@ -80,8 +80,8 @@ def naive(catalogue_yaml: Path, returns: Path) -> dict[str, object]:
 
 def check_naive(catalogue_yaml: Path, returns: Path) -> dict[str, object]:
     """The baseline reads the same inputs as cchc-xl's reader (first file of each writer/unit)."""
-    from cchc_xl.catalogue import load_catalogue
-    from cchc_xl.reader import read_return
+    from cchc_xl.criteria.catalogue import load_catalogue
+    from cchc_xl.read.reader import read_return
 
     from naive import read_file  # type: ignore[import-not-found]
 

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .errors import CchcError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -78,8 +78,8 @@ def catalogue() -> None:
 @reports_errors
 def catalogue_check(file: Path) -> None:
     """Kiểm tra tệp bộ tiêu chí YAML; báo mọi lỗi cùng lúc."""
-    from .catalogue import load_catalogue
-    from .numbers import vn_number
+    from .criteria.catalogue import load_catalogue
+    from .criteria.numbers import vn_number
 
     cat = load_catalogue(file)
     leaves = sum(1 for _ in cat.leaves())
@@ -94,7 +94,7 @@ def catalogue_check(file: Path) -> None:
 def catalogue_sample(out: Path) -> None:
     """Ghi bộ tiêu chí MẪU đi kèm công cụ ra tệp YAML (để xem hoặc làm điểm xuất phát)."""
     from .demo import sample_catalogue_path
-    from .safeio import atomic_write
+    from .files.atomic import atomic_write
 
     text = sample_catalogue_path().read_text(encoding="utf-8")
     atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
@@ -107,8 +107,8 @@ def catalogue_sample(out: Path) -> None:
 @reports_errors
 def catalogue_export(file: Path, out: Path) -> None:
     """Xuất bộ tiêu chí ra Excel để Văn phòng sửa."""
-    from .catalogue import load_catalogue
-    from .catalogue_xlsx import export_catalogue
+    from .criteria.catalogue import load_catalogue
+    from .criteria.catalogue_xlsx import export_catalogue
 
     export_catalogue(load_catalogue(file), out)
     _say(f"Đã ghi {_escape(str(out))}")
@@ -120,9 +120,9 @@ def catalogue_export(file: Path, out: Path) -> None:
 @reports_errors
 def catalogue_import(file: Path, out: Path) -> None:
     """Nhập bộ tiêu chí từ tệp Excel (đã xuất và sửa) ra YAML."""
-    from .catalogue import dump_catalogue
-    from .catalogue_xlsx import import_catalogue
-    from .safeio import atomic_write
+    from .criteria.catalogue import dump_catalogue
+    from .criteria.catalogue_xlsx import import_catalogue
+    from .files.atomic import atomic_write
 
     cat = import_catalogue(file)
     text = dump_catalogue(cat, header=f"# Imported from {file.name} by cchc-xl\n")
@@ -145,7 +145,7 @@ def catalogue_import(file: Path, out: Path) -> None:
 @reports_errors
 def new(catalogue_file: Path, out: Path, org: str, password: str, force: bool) -> None:
     """Tạo tệp tổng hợp mới (mỗi lĩnh vực một sheet) từ bộ tiêu chí."""
-    from .operations import create_master
+    from .ops.operations import create_master
 
     create_master(catalogue_file, out, org=org, password=password, overwrite=force)
     _say(f"Đã tạo {_escape(str(out))}")
@@ -159,7 +159,7 @@ def new(catalogue_file: Path, out: Path, org: str, password: str, force: bool) -
 @reports_errors
 def split(master: Path, out: Path, units: tuple[str, ...], password: str) -> None:
     """Tạo tệp cho từng đơn vị chủ trì (chỉ có tiêu chí của đơn vị)."""
-    from .split import split as split_master
+    from .ops.split import split as split_master
 
     written = split_master(master, out, password=password, units=list(units) or None)
     for path in written:
@@ -180,7 +180,7 @@ def merge(master: Path, inputs: tuple[Path, ...], force: bool, dry_run: bool, as
           password: str) -> None:
     """Gộp các tệp đơn vị gửi lại (tệp hoặc thư mục) vào tệp tổng hợp."""
     from .console import print_json, print_merge
-    from .merge import merge as merge_files
+    from .ops.merge import merge as merge_files
 
     with _progress(as_json) as tick:
         result = merge_files(master, list(inputs), force=force, dry_run=dry_run,
@@ -200,11 +200,11 @@ def merge(master: Path, inputs: tuple[Path, ...], force: bool, dry_run: bool, as
 def sync(master: Path, password: str, as_json: bool) -> None:
     """Đồng bộ: tính lại toàn bộ, ghi sheet Tổng hợp và Phân tích chênh lệch."""
     from .console import print_json, print_summary
-    from .sync import sync as sync_master
+    from .ops.sync import sync as sync_master
 
     result = sync_master(master, password=password)
     if as_json:
-        from .operations import report_json
+        from .ops.operations import report_json
 
         print_json({**report_json(result.report), "backup": str(result.backup or "")})
         return
@@ -219,7 +219,7 @@ def sync(master: Path, password: str, as_json: bool) -> None:
 @reports_errors
 def plan(master: Path, out: Path) -> None:
     """Xuất kế hoạch khắc phục (Word hoặc Excel)."""
-    from .plan import export_plan
+    from .documents.plan import export_plan
 
     export_plan(master, out)
     _say(f"Đã ghi {_escape(str(out))}")
@@ -233,12 +233,12 @@ def plan(master: Path, out: Path) -> None:
 def check(master: Path, inputs: tuple[Path, ...], as_json: bool) -> None:
     """Kiểm tra tệp tổng hợp (và các tệp đơn vị nếu có) mà không ghi gì."""
     from .console import print_json, print_merge, print_problems
-    from .operations import check_master_file
+    from .ops.operations import check_master_file
 
     problems = check_master_file(master)
     merged = None
     if inputs:
-        from .merge import merge as merge_files
+        from .ops.merge import merge as merge_files
 
         merged = merge_files(master, list(inputs), dry_run=True)
     errors = any(p.severity == "error" for p in problems) or bool(merged and merged.has_errors)

@@ -39,7 +39,7 @@ def _escape(text: str) -> str:
 def print_merge(result: Any) -> None:
     from rich.table import Table
 
-    from .merge import CHECKED
+    from .ops.merge import CHECKED
 
     out = console()
     table = Table(title="Kết quả gộp dữ liệu", show_lines=False)
@@ -74,7 +74,7 @@ def print_merge(result: Any) -> None:
 def print_summary(report: Any) -> None:
     from rich.table import Table
 
-    from .numbers import vn_number, vn_percent
+    from .criteria.numbers import vn_number, vn_percent
 
     out = console()
     table = Table(title=f"Tổng hợp Chỉ số CCHC năm {report.catalogue.year}")

@@ -15,17 +15,17 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
-from .catalogue import Catalogue, load_catalogue
-from .master import save_master
-from .merge import MergeResult, merge
-from .numbers import vn_number, vn_percent
-from .operations import create_master
-from .plan import export_plan
-from .reader import read_master
+from .criteria.catalogue import Catalogue, load_catalogue
+from .criteria.numbers import vn_number, vn_percent
+from .documents.plan import export_plan
+from .format.state import Entry
+from .ops.master import save_master
+from .ops.merge import MergeResult, merge
+from .ops.operations import create_master
+from .ops.split import split
+from .ops.sync import sync
+from .read.reader import read_master
 from .sample_data import fill_with_openpyxl, sample_entry, sample_evidence, sample_state_entries
-from .split import split
-from .state import Entry
-from .sync import sync
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
 # Lạng Sơn's published 2025 results per field (seed phụ lục) and the 2026 targets (the maxima).

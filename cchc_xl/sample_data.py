@@ -14,10 +14,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, Leaf
-from .layout import EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, INPUT_NAME, defined_name
-from .rules import ChoiceRule, CountTiersRule, ManualRule, RatioRule, RateTiersRule, YesNoRule
-from .state import Entry, EvidenceRow
+from .criteria.catalogue import Catalogue, Leaf
+from .criteria.rules import (
+    ChoiceRule,
+    CountTiersRule,
+    ManualRule,
+    RateTiersRule,
+    RatioRule,
+    YesNoRule,
+)
+from .format.layout import (
+    EVIDENCE_COL,
+    EVIDENCE_FIRST_ROW,
+    EVIDENCE_SHEET,
+    INPUT_NAME,
+    defined_name,
+)
+from .format.state import Entry, EvidenceRow
 
 # The seeds' own figures, by the sample catalogue's codes.
 SEED_FIGURES: dict[str, dict[str, Any]] = {

@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .catalogue import load_catalogue
+from .criteria.catalogue import load_catalogue
 from .demo import sample_catalogue_path
-from .master import write_master
-from .state import State
+from .format.state import State
+from .ops.master import write_master
 
 TEMPLATE_NAME = "CCHC-mau-tong-hop.xlsm"
 TEMPLATE_ORG = "Sở Tư pháp (mẫu)"

@@ -11,7 +11,7 @@ How:
 
 1. `cchc_xl.demo.run_demo` runs the whole yearly loop on the bundled sample in a temporary folder
    (master .xlsm, unit workbooks, returns, the Word plan), exactly as `cchc-xl demo` does.
-2. LibreOffice converts the files to PDF (`cchc_xl.libreoffice.convert`, recalculated, locale
+2. LibreOffice converts the files to PDF (`devtools.libreoffice`, recalculated, locale
    vi-VN so numbers have decimal commas); the page of each sheet is found by its text
    (`pdftotext`) and rendered to PNG (`render_pdf`, poppler's `pdftoppm`).
 3. Pillow crops each page to the interesting part (the top rows of a sheet, the content without
@@ -58,11 +58,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the checkout's cchc_xl, not an older installed copy
 
-from cchc_xl.catalogue import load_catalogue  # noqa: E402
-from cchc_xl.catalogue_xlsx import export_catalogue  # noqa: E402
+from cchc_xl.criteria.catalogue import load_catalogue  # noqa: E402
+from cchc_xl.criteria.catalogue_xlsx import export_catalogue  # noqa: E402
 from cchc_xl.demo import ORG, run_demo, sample_catalogue_path  # noqa: E402
-from cchc_xl.libreoffice import convert, render_pdf  # noqa: E402
-from cchc_xl.split import unit_file_name  # noqa: E402
+from devtools.libreoffice import convert, render_pdf  # noqa: E402
+from cchc_xl.ops.split import unit_file_name  # noqa: E402
 
 try:
     from PIL import Image, ImageDraw, ImageFont
@@ -324,9 +324,9 @@ def merge_pictures(demo: Path, folder: Path, out: Path) -> list[Path]:
     the same on every run.
     """
     import cchc_xl.console as console_module
-    from cchc_xl.buttons import merge_message
-    from cchc_xl.merge import merge
-    from cchc_xl.operations import create_master
+    from cchc_xl.excel.buttons import merge_message
+    from cchc_xl.ops.merge import merge
+    from cchc_xl.ops.operations import create_master
 
     folder.mkdir(parents=True)
     returns = folder / "nhan-ve"

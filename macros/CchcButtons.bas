@@ -2,7 +2,7 @@ Option Explicit
 
 ' The master's buttons. Each one asks for what it needs (a folder, a file name), saves the
 ' workbook, then runs Python through the xlwings add-in:
-'     Application.Run "xlwings.xlam!RunPython", "import cchc_xl.excel_bridge as b; b.run_button(...)"
+'     Application.Run "xlwings.xlam!RunPython", "import cchc_xl.excel.bridge as b; b.run_button(...)"
 ' without a VBA reference to the add-in (this project has none). RunPython works on the
 ' ActiveWorkbook, so this workbook is activated first. Vietnamese text: see CchcCommon.
 
@@ -82,7 +82,7 @@ Private Sub RunButton(ByVal action As String, Optional ByVal argument As String 
     If Not ThisWorkbook.Saved Then ThisWorkbook.Save
     On Error GoTo 0
 
-    command = "import cchc_xl.excel_bridge as b; b.run_button(" & PyLiteral(action)
+    command = "import cchc_xl.excel.bridge as b; b.run_button(" & PyLiteral(action)
     If hasArgument Then command = command & ", " & PyLiteral(argument)
     command = command & ")"
 

@@ -6,7 +6,7 @@ Option Private Module
 ' This file must stay ASCII (VBA keeps source in the ANSI code page), so Vietnamese text is
 ' written with \uXXXX escapes (and \n for a new line) and decoded at run time by VN():
 '     VN("Ch\u01b0a c\u00e0i") -> "Chua cai" with its diacritics
-' To escape a text, in Python: cchc_xl.excel_bridge.vba_text("...").
+' To escape a text, in Python: cchc_xl.build.macros.vba_text("...").
 
 Public Const CCHC_TITLE As String = "cchc-xl"
 Public Const XLWINGS_ADDIN As String = "xlwings.xlam"
@@ -59,7 +59,7 @@ End Function
 ' A Python string literal for any text: letters, digits, space and - . : _ as they are,
 ' everything else as \uXXXX. So a path may hold ' " % & ^ \ or Vietnamese letters and still
 ' survive the add-in's command line (python -c "...") and Python's parser. Characters outside
-' the BMP arrive as surrogate pairs; cchc_xl.excel_bridge joins them again.
+' the BMP arrive as surrogate pairs; cchc_xl.excel.bridge joins them again.
 Public Function PyLiteral(ByVal s As String) As String
     Dim i As Long, code As Long, result As String
     For i = 1 To Len(s)
@@ -118,5 +118,5 @@ Public Sub CchcWarmUp()
     On Error Resume Next
     If Not AddinLoaded() Then Exit Sub
     Set py = Application.Run(XLWINGS_ADDIN & "!XLPy")
-    If Not (py Is Nothing) Then py.Exec "import cchc_xl.udfs"
+    If Not (py Is Nothing) Then py.Exec "import cchc_xl.excel.udfs"
 End Sub

@@ -4,9 +4,9 @@ Option Explicit
 ' xlwings' own generated wrappers do (XLPy.CallUDF), but without a VBA reference to the add-in.
 ' On ANY error (no add-in, no Python, a bad argument) they return #N/A, so the sheet's formula
 ' IF(ISERROR(udf), native, udf) falls back to the native formula. The Python side is
-' cchc_xl/udfs.py; see its docstrings for the arguments.
+' cchc_xl/excel/udfs.py; see its docstrings for the arguments.
 
-Private Const UDF_MODULE As String = "cchc_xl.udfs"
+Private Const UDF_MODULE As String = "cchc_xl.excel.udfs"
 Private Const ERR_NA As Long = 2042 ' xlErrNA
 
 Public Function CCHC_DIEM_KHOI(codes As Variant, inputs As Variant, catalogue As Variant) As Variant

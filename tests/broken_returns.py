@@ -30,19 +30,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cchc_xl.catalogue import Catalogue, Leaf, load_catalogue
-from cchc_xl.layout import (COL, EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, META_SHEET,
+from cchc_xl.criteria.catalogue import Catalogue, Leaf, load_catalogue
+from cchc_xl.format.layout import (COL, EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, META_SHEET,
                             cell_ref)
-from cchc_xl.merge import MERGED, REJECTED, SUPERSEDED, merge
-from cchc_xl.operations import create_master
-from cchc_xl.rules import (ChoiceRule, CountTiersRule, ManualRule, RateTiersRule, RatioRule,
+from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED, merge
+from cchc_xl.ops.operations import create_master
+from cchc_xl.criteria.rules import (ChoiceRule, CountTiersRule, ManualRule, RateTiersRule, RatioRule,
                            YesNoRule)
 from cchc_xl.sample_data import (fill_with_openpyxl, sample_entry, sample_evidence,
                                  sample_state_entries)
-from cchc_xl.split import split
-from cchc_xl.state import Entry, EvidenceRow
-from cchc_xl.workbook.context import RowMapEntry
-from cchc_xl.workbook.plan import Audience, row_map
+from cchc_xl.ops.split import split
+from cchc_xl.format.state import Entry, EvidenceRow
+from cchc_xl.build.context import RowMapEntry
+from cchc_xl.format.rowmap import Audience, row_map
 
 SAMPLE = Path(__file__).resolve().parent.parent / "cchc_xl" / "data" / "sample_catalogue.yaml"
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
@@ -728,7 +728,7 @@ class _Builder:
         self.libreoffice(g)
 
     def libreoffice(self, group: str) -> None:
-        from cchc_xl.libreoffice import convert, find_soffice
+        from devtools.libreoffice import convert, find_soffice
 
         if find_soffice() is None:
             self.corpus.missing += ["ods-renamed", "xls-renamed"]
@@ -862,7 +862,7 @@ class _Builder:
 
     def flagged(self, code: str, **inputs: Any) -> str:
         """The input a rule's failed check points at (the cell a message must name)."""
-        from cchc_xl.engine import LeafInput, score_leaf
+        from cchc_xl.criteria.engine import LeafInput, score_leaf
 
         leaf = next(leaf for leaf in self.cat.leaves() if leaf.code == code)
         score = score_leaf(leaf, LeafInput(**inputs), self.cat.supplement_deduction)
@@ -900,7 +900,7 @@ INJECTED_SUBJECT = '=HYPERLINK("http://x","y")'
 
 def measure(path: Path) -> dict[str, Any]:
     """File size, uncompressed size, largest part ratio, parts, and cells spanned (as checked)."""
-    from cchc_xl.untrusted import RATIO_MIN_PART_BYTES, _scan_part
+    from cchc_xl.read.untrusted import RATIO_MIN_PART_BYTES, _scan_part
 
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
@@ -928,7 +928,7 @@ if __name__ == "__main__":
                 print(f"{case.group:32} {case.name:30} {e.file:34} {e.outcome:24} "
                       f"{e.severity:8} {e.sheet or '':22} {e.cell or '':6} {e.fragment or ''}")
         if "--sizes" in sys.argv:
-            from cchc_xl.libreoffice import recalculate
+            from devtools.libreoffice import recalculate
 
             files = [built.master] + sorted(built.sent.values()) + sorted(
                 (built.root / "v1").iterdir())

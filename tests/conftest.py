@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from cchc_xl.catalogue import Catalogue, parse_catalogue
+from cchc_xl.criteria.catalogue import Catalogue, parse_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "cchc_xl" / "data" / "sample_catalogue.yaml"

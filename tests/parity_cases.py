@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from cchc_xl.catalogue import Catalogue, parse_catalogue
-from cchc_xl.state import Entry, State
+from cchc_xl.criteria.catalogue import Catalogue, parse_catalogue
+from cchc_xl.format.state import Entry, State
 
 ORG = "Sở Tư pháp (thử nghiệm parity)"
 UNITS = {

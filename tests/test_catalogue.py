@@ -14,8 +14,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # conftest's tiny_data, however run
 from conftest import SAMPLE, tiny_data  # noqa: E402
 
-from cchc_xl.catalogue import Catalogue, dump_catalogue, load_catalogue, parse_catalogue  # noqa: E402
-from cchc_xl.catalogue_xlsx import COLUMNS, export_catalogue, import_catalogue  # noqa: E402
+from cchc_xl.criteria.catalogue import Catalogue, dump_catalogue, load_catalogue, parse_catalogue  # noqa: E402
+from cchc_xl.criteria.catalogue_xlsx import COLUMNS, export_catalogue, import_catalogue  # noqa: E402
 from cchc_xl.errors import CatalogueError, FileError, Problem  # noqa: E402
 
 Data = dict[str, Any]

@@ -1,7 +1,7 @@
 """Safe writes: a merge or sync killed at any moment leaves the old master or the new one.
 
 Real `cchc-xl merge` / `cchc-xl sync` processes are killed with SIGKILL, at exact points of the
-write (the test-only pause points of cchc_xl.safeio, chosen with CCHC_XL_TEST_PAUSE) and after
+write (the test-only pause points of cchc_xl.files.atomic, chosen with CCHC_XL_TEST_PAUSE) and after
 increasing delays. Afterwards the master must be byte-identical to the old one or read back with
 the new state; every file in sao-luu/ must be a complete backup; the only other leftovers allowed
 are `.~cchc-*` temporary files, which the next write removes once they are stale. A locked or
@@ -27,8 +27,8 @@ from click.testing import CliRunner
 
 from broken_returns import Layout, build_baseline, edit_book, variant
 from cchc_xl.cli import main
-from cchc_xl.reader import read_master
-from cchc_xl.safeio import BACKUP_DIR, STALE_TEMP_SECONDS, TEMP_PREFIX
+from cchc_xl.read.reader import read_master
+from cchc_xl.files.atomic import BACKUP_DIR, STALE_TEMP_SECONDS, TEMP_PREFIX
 
 CLI = "from cchc_xl.cli import main; main()"
 MERGE_POINTS = ["after_write", "before_backup", "backup_copied", "after_backup", "before_replace",

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cchc_xl.cli import main
-from cchc_xl.layout import COLUMNS, EVIDENCE_COLUMNS, META_KEYS
+from cchc_xl.format.layout import COLUMNS, EVIDENCE_COLUMNS, META_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 

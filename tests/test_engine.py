@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_xl.catalogue import Catalogue
-from cchc_xl.engine import LeafInput, assess, index_of, points, score_leaf
+from cchc_xl.criteria.catalogue import Catalogue
+from cchc_xl.criteria.engine import LeafInput, assess, index_of, points, score_leaf
 from cchc_xl.errors import ScoreError
 
 

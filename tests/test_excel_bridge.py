@@ -1,6 +1,6 @@
 """The master's Excel side: UDFs against the engine and the native formulas, VBA, buttons, config.
 
-* The UDFs (`cchc_xl.udfs`, plain functions here) give exactly what `engine.score_leaf` gives,
+* The UDFs (`cchc_xl.excel.udfs`, plain functions here) give exactly what `engine.score_leaf` gives,
   for a matrix of inputs in Python, and exactly what LibreOffice computes for the native
   formulas of masters built by `write_master` (the parity matrix and the tiny catalogue), with
   the codes, inputs and catalogue chunks read back from the files as Excel would pass them.
@@ -26,21 +26,21 @@ from typing import Any
 import pytest
 from defusedxml.ElementTree import fromstring
 
-from cchc_xl import udfs
-from cchc_xl.catalogue import Catalogue, Leaf, dump_catalogue, parse_catalogue
-from cchc_xl.engine import LeafInput, score_leaf
+from cchc_xl.excel import udfs
+from cchc_xl.criteria.catalogue import Catalogue, Leaf, dump_catalogue, parse_catalogue
+from cchc_xl.criteria.engine import LeafInput, score_leaf
 from cchc_xl.errors import FileError, InputError, ScoreError
-from cchc_xl.excel_bridge import (
+from cchc_xl.build.macros import (
     CATALOGUE_NAME,
     COVER_BUTTONS,
     FIELD_BUTTONS,
     UDF_MODULE,
-    dispatch,
     macros_folder,
     master_vba_project,
     vba_text,
 )
-from cchc_xl.layout import (
+from cchc_xl.excel.bridge import dispatch
+from cchc_xl.format.layout import (
     COL,
     COVER_SHEET,
     EXTRAS_SHEET,
@@ -51,8 +51,8 @@ from cchc_xl.layout import (
     defined_name,
     field_sheet_name,
 )
-from cchc_xl.libreoffice import convert, find_soffice, read_values
-from cchc_xl.master import write_master
+from devtools.libreoffice import convert, find_soffice, read_values
+from cchc_xl.ops.master import write_master
 from cchc_xl.vba import read_bas_modules
 from tests.conftest import tiny_data
 from tests.parity_cases import matrix_catalogue, matrix_state, tiny_state
@@ -348,11 +348,11 @@ def test_field_buttons_only_where_they_fit() -> None:
 
     import xlsxwriter
 
-    from cchc_xl.excel_bridge import _field_buttons
-    from cchc_xl.report import build_report
-    from cchc_xl.state import State
-    from cchc_xl.workbook.context import Context
-    from cchc_xl.workbook.styles import Styles
+    from cchc_xl.build.macros import _field_buttons
+    from cchc_xl.analysis.report import build_report
+    from cchc_xl.format.state import State
+    from cchc_xl.build.context import Context
+    from cchc_xl.build.styles import Styles
 
     data = tiny_data()
     data["fields"][0]["short_name"] = "Chỉ đạo"

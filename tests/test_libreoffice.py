@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from cchc_xl.libreoffice import (
+from devtools.libreoffice import (
     LibreOfficeError,
     convert,
     error_cells,

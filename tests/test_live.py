@@ -13,18 +13,18 @@ import shutil
 import openpyxl
 import pytest
 
-from cchc_xl.buttons import check_message, merge_message, sync_message
-from cchc_xl.catalogue import load_catalogue
+from cchc_xl.excel.buttons import check_message, merge_message, sync_message
+from cchc_xl.criteria.catalogue import load_catalogue
 from cchc_xl.errors import Problem
-from cchc_xl.layout import EVIDENCE_SHEET, GAP_SHEET, LOG_SHEET
-from cchc_xl.live import GridBook, literal, live_merge, live_sync, read_open_master
-from cchc_xl.merge import merge
-from cchc_xl.operations import create_master
-from cchc_xl.reader import read_master
+from cchc_xl.format.layout import EVIDENCE_SHEET, GAP_SHEET, LOG_SHEET
+from cchc_xl.excel.live import GridBook, literal, live_merge, live_sync, read_open_master
+from cchc_xl.ops.merge import merge
+from cchc_xl.ops.operations import create_master
+from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_with_openpyxl, sample_evidence, sample_state_entries
-from cchc_xl.split import split
-from cchc_xl.state import EvidenceRow
-from cchc_xl.sync import sync
+from cchc_xl.ops.split import split
+from cchc_xl.format.state import EvidenceRow
+from cchc_xl.ops.sync import sync
 
 NOW = dt.datetime(2026, 12, 12, 8, 30)
 
@@ -116,7 +116,7 @@ def test_merge_message_names_refusals_and_missing_units(setup, tmp_path):
 def test_sync_and_check_messages(setup):
     _, catalogue, master, _ = setup
     _, data = read_master(master)
-    from cchc_xl.report import build_report
+    from cchc_xl.analysis.report import build_report
 
     text = sync_message(build_report(catalogue, data.state))
     assert "Chỉ số CCHC: 0,00%" in text and "xếp loại: Yếu" in text

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from cchc_xl.catalogue import load_catalogue
-from cchc_xl.engine import assess
-from cchc_xl.libreoffice import find_soffice, read_values, recalculate
-from cchc_xl.merge import MERGED, REJECTED, SUPERSEDED, log_path, merge
-from cchc_xl.operations import create_master
-from cchc_xl.plan import export_plan
-from cchc_xl.reader import read_master
+from cchc_xl.criteria.catalogue import load_catalogue
+from cchc_xl.criteria.engine import assess
+from devtools.libreoffice import find_soffice, read_values, recalculate
+from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED, log_path, merge
+from cchc_xl.ops.operations import create_master
+from cchc_xl.documents.plan import export_plan
+from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_with_openpyxl, sample_evidence, sample_state_entries
-from cchc_xl.split import split
-from cchc_xl.sync import sync
+from cchc_xl.ops.split import split
+from cchc_xl.ops.sync import sync
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
 LIBREOFFICE_UNITS = {"VP", "HCTP", "CC1"}  # the rest are filled by openpyxl only
@@ -213,7 +213,7 @@ def test_word_plan_renders_in_libreoffice(loop):
     """The Word plan opens in a real word processor and prints both appendices."""
     import subprocess
 
-    from cchc_xl.libreoffice import convert, render_pdf
+    from devtools.libreoffice import convert, render_pdf
 
     pdf = convert([loop["docx"]], loop["root"] / "pdf", "pdf")[0]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,

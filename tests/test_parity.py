@@ -35,9 +35,9 @@ import pytest
 from defusedxml.ElementTree import fromstring, iterparse
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from cchc_xl.catalogue import Catalogue, Group, load_catalogue, parse_catalogue
-from cchc_xl.engine import LeafScore
-from cchc_xl.layout import (
+from cchc_xl.criteria.catalogue import Catalogue, Group, load_catalogue, parse_catalogue
+from cchc_xl.criteria.engine import LeafScore
+from cchc_xl.format.layout import (
     COL,
     COVER_SHEET,
     EVIDENCE_SHEET,
@@ -51,7 +51,7 @@ from cchc_xl.layout import (
     defined_name,
     field_sheet_name,
 )
-from cchc_xl.libreoffice import (
+from devtools.libreoffice import (
     convert,
     error_cells,
     find_soffice,
@@ -59,12 +59,12 @@ from cchc_xl.libreoffice import (
     recalculate,
     render_pdf,
 )
-from cchc_xl.numbers import round_half_up
-from cchc_xl.report import Report, build_report, lost_label
-from cchc_xl.state import Entry, State
-from cchc_xl.workbook import build_master, build_unit, unit_has_items
-from cchc_xl.workbook.analysis import HEADER_ROW as GAP_HEADER_ROW
-from cchc_xl.workbook.analysis import LEAF_GAP_HEADERS
+from cchc_xl.criteria.numbers import round_half_up
+from cchc_xl.analysis.report import Report, build_report, lost_label
+from cchc_xl.format.state import Entry, State
+from cchc_xl.build import build_master, build_unit, unit_has_items
+from cchc_xl.build.summary import HEADER_ROW as GAP_HEADER_ROW
+from cchc_xl.build.summary import LEAF_GAP_HEADERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # conftest and parity_cases, however run
 from conftest import SAMPLE, tiny_data  # noqa: E402

@@ -35,13 +35,13 @@ from click.testing import CliRunner
 from broken_returns import (CASE_NAMES, INJECTED_NOTE, INJECTED_SUBJECT, NOW, UNIT, Case, Corpus,
                             Expect, Layout, build_corpus, evidence_cell, found, measure,
                             sheet_part)
-from cchc_xl import untrusted
+from cchc_xl.read import untrusted
 from cchc_xl.cli import main
-from cchc_xl.layout import COL, EVIDENCE_SHEET, cell_ref
-from cchc_xl.merge import MERGED, REJECTED, SUPERSEDED, log_path, merge
-from cchc_xl.reader import read_master
-from cchc_xl.state import State
-from cchc_xl.workbook.plan import Audience, row_map
+from cchc_xl.format.layout import COL, EVIDENCE_SHEET, cell_ref
+from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED, log_path, merge
+from cchc_xl.read.reader import read_master
+from cchc_xl.format.state import State
+from cchc_xl.format.rowmap import Audience, row_map
 
 KEYS = ("a", "b", "value", "na", "supp", "note")  # what a unit's return sets in the master
 

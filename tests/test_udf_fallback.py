@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from cchc_xl.engine import assess
-from cchc_xl.layout import UDF_COLUMN, col_letter, defined_name
-from cchc_xl.libreoffice import find_soffice, read_values, recalculate
-from cchc_xl.master import write_master
+from cchc_xl.criteria.engine import assess
+from cchc_xl.format.layout import UDF_COLUMN, col_letter, defined_name
+from devtools.libreoffice import find_soffice, read_values, recalculate
+from cchc_xl.ops.master import write_master
 from parity_cases import matrix_catalogue, matrix_state
 
 pytestmark = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) not found")

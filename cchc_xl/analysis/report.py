@@ -1,0 +1,202 @@
+"""The report model: every number the consolidated sheet, the gap analysis and the plan show.
+
+Built once from (catalogue, state) and written three ways — into the master's sheets by the
+headless sync, into an open workbook by the xlwings live mode, and into the remediation plan —
+so the three can never disagree. Labels are derived from the numbers here, never typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..criteria.catalogue import Catalogue, Group, Leaf, Node
+from ..criteria.engine import Assessment, assess, index_of
+from ..criteria.numbers import round_half_up, to_decimal, vn_number
+from ..format.state import Entry, State
+
+ZERO = Decimal(0)
+FULL_LABEL = "đạt điểm tối đa"
+NA_LABEL = "không chấm điểm"
+
+
+def lost_label(applicable_max: Decimal, lost: Decimal) -> str:
+    """'đạt điểm tối đa', 'trừ 1,5 điểm' or 'không chấm điểm' — from the numbers alone."""
+    if applicable_max == 0:
+        return NA_LABEL
+    if lost <= 0:
+        return FULL_LABEL
+    return f"trừ {vn_number(lost)} điểm"
+
+
+def number_or_none(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, (bool, str)):
+        return None
+    try:
+        return to_decimal(value)
+    except ValueError:
+        return None
+
+
+def text_of(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+@dataclass
+class NodeReport:
+    node: Node
+    level: int  # 1 = field
+    max: Decimal
+    applicable_max: Decimal
+    points: Decimal  # self-assessed
+    appraised: Decimal | None  # None when nothing below it was appraised
+    last_year: Decimal | None
+    target: Decimal | None
+    entry: Entry
+    status: str = "ok"  # leaves: ok, missing, na, error; groups: ok
+
+    @property
+    def code(self) -> str:
+        return self.node.code
+
+    @property
+    def achieved(self) -> Decimal:
+        """Appraised points where entered, else self-assessed."""
+        return self.appraised if self.appraised is not None else self.points
+
+    @property
+    def lost(self) -> Decimal:
+        return max(self.applicable_max - self.achieved, ZERO)
+
+    @property
+    def target_or_max(self) -> Decimal:
+        """The year's target; the applicable maximum when no target was entered."""
+        return self.target if self.target is not None else self.applicable_max
+
+    @property
+    def needed(self) -> Decimal:
+        return max(self.target_or_max - self.achieved, ZERO)
+
+    @property
+    def label(self) -> str:
+        return lost_label(self.applicable_max, self.lost)
+
+    @property
+    def sub_index(self) -> Decimal | None:
+        """Self-assessed points over the applicable maximum (as the index is computed)."""
+        return index_of(self.points, self.applicable_max)
+
+
+@dataclass
+class Report:
+    catalogue: Catalogue
+    state: State
+    assessment: Assessment
+    nodes: dict[str, NodeReport] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> list[NodeReport]:
+        return [self.nodes[f.code] for f in self.catalogue.fields]
+
+    def leaves(self) -> list[NodeReport]:
+        return [self.nodes[leaf.code] for leaf in self.catalogue.leaves()]
+
+    def extras(self, kind: str) -> list[NodeReport]:
+        return [self.nodes[item.code] for k, item in self.catalogue.extra_items() if k == kind]
+
+    # Totals -----------------------------------------------------------------------------
+    @property
+    def max(self) -> Decimal:
+        return self.assessment.max
+
+    @property
+    def applicable_max(self) -> Decimal:
+        return self.assessment.applicable_max
+
+    @property
+    def points(self) -> Decimal:
+        return self.assessment.tree_points
+
+    @property
+    def appraised(self) -> Decimal | None:
+        values = [f.appraised for f in self.fields]
+        if all(v is None for v in values):
+            return None
+        return sum((f.achieved for f in self.fields), ZERO)
+
+    @property
+    def achieved(self) -> Decimal:
+        return self.appraised if self.appraised is not None else self.points
+
+    @property
+    def bonus(self) -> Decimal:
+        return self.assessment.bonus
+
+    @property
+    def penalty(self) -> Decimal:
+        return self.assessment.penalty
+
+    @property
+    def total(self) -> Decimal:
+        """Self-assessed total with capped bonus and penalty (= assessment.total)."""
+        return self.assessment.total
+
+    @property
+    def index(self) -> Decimal | None:
+        return self.assessment.index
+
+    @property
+    def rating(self) -> str:
+        return self.assessment.rating
+
+    @property
+    def last_year(self) -> Decimal | None:
+        return _sum_if_any(f.last_year for f in self.fields)
+
+    @property
+    def target(self) -> Decimal | None:
+        return _sum_if_any(f.target for f in self.fields)
+
+    def gap_leaves(self) -> list[NodeReport]:
+        """Sub-criteria below their maximum, most points lost first (ties in catalogue order)."""
+        order = {leaf.code: i for i, leaf in enumerate(self.catalogue.leaves())}
+        rows = [r for r in self.leaves() if r.lost > 0 or r.needed > 0]
+        return sorted(rows, key=lambda r: (-r.lost, order[r.code]))
+
+
+def _sum_if_any(values: Any) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) if present else None
+
+
+def build_report(catalogue: Catalogue, state: State) -> Report:
+    assessment = assess(catalogue, state.leaf_inputs())
+    report = Report(catalogue, state, assessment)
+    for f in catalogue.fields:
+        _node_report(f, 1, report)
+    for _, item in catalogue.extra_items():
+        _node_report(item, 1, report)
+    return report
+
+
+def _node_report(node: Node, level: int, report: Report) -> NodeReport:
+    entry = report.state.entry(node.code)
+    scores = report.assessment
+    if isinstance(node, Leaf):
+        leaf = scores.leaves[node.code]
+        appraised = number_or_none(entry.appraised)
+        result = NodeReport(node, level, node.max, leaf.applicable_max, leaf.earned, appraised,
+                            number_or_none(entry.last_year), number_or_none(entry.target),
+                            entry, leaf.status)
+    else:
+        assert isinstance(node, Group)
+        children = [_node_report(c, level + 1, report) for c in node.children]
+        score = scores.nodes[node.code]
+        appraised = None
+        if any(c.appraised is not None for c in children):
+            appraised = round_half_up(sum((c.achieved for c in children), ZERO))
+        result = NodeReport(node, level, node.max, score.applicable_max, score.points, appraised,
+                            number_or_none(entry.last_year), number_or_none(entry.target), entry)
+    report.nodes[node.code] = result
+    return result

@@ -1,0 +1,220 @@
+"""The master's Excel parts: VBA project, buttons, xlwings config sheet.
+
+What a macro-enabled master (.xlsm) gets when it is built (`build_master(..., macros=True)`):
+
+* `master_vba_project` — ``vbaProject.bin`` built from the ``macros/*.bas`` sources (source only;
+  Excel compiles it on open). Modules: ``CchcButtons`` (one Sub per button), ``CchcUdfs`` (the
+  worksheet functions ``CCHC_DIEM``/``CCHC_DIEM_KHOI``, which call `cchc_xl.excel.udfs` through
+  the xlwings add-in and return #N/A without it), ``CchcCommon`` (Vietnamese text, messages) and
+  the ``ThisWorkbook`` body (``Workbook_Open`` warms up Python when the add-in is there).
+* `master_extras` — the buttons on the cover sheet (a column of five in column C) and a
+  "Đồng bộ"/"Kiểm tra" pair at the top of each field sheet, and the hidden ``xlwings.conf`` sheet.
+
+What the buttons run on the Python side is `cchc_xl.excel.bridge`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..criteria.numbers import vn_number
+from ..errors import FileError
+from ..format.layout import (
+    COLUMNS,
+    META_KEYS,
+    META_SHEET,
+    XLWINGS_CONF_SHEET,
+    field_sheet_name,
+    quote_sheet,
+)
+
+__all__ = [
+    "CATALOGUE_NAME",
+    "COVER_BUTTONS",
+    "FIELD_BUTTONS",
+    "UDF_MODULE",
+    "Button",
+    "catalogue_range",
+    "macros_folder",
+    "master_extras",
+    "master_vba_project",
+    "vba_text",
+]
+
+UDF_MODULE = "cchc_xl.excel.udfs"
+CATALOGUE_NAME = "CCHC_CATALOGUE"
+
+# Where write_meta puts the catalogue YAML on the metadata sheet: a header row, one row per
+# META_KEYS entry, then catalogue_yaml_1..n in column B, 30 000 characters each.
+_META_FIRST_YAML_ROW = len(META_KEYS) + 1  # 0-based
+_META_CHUNK = 30000
+
+
+@dataclass(frozen=True)
+class Button:
+    macro: str  # a public Sub of macros/CchcButtons.bas
+    caption: str
+    description: str  # alternative text
+
+
+COVER_BUTTONS = (
+    Button("CchcTaoFileDonVi", "Tạo file cho đơn vị",
+           "Tạo tệp Excel riêng cho từng đơn vị chủ trì, lưu vào thư mục bạn chọn"),
+    Button("CchcGopDuLieu", "Gộp dữ liệu",
+           "Kiểm tra và gộp các tệp đơn vị gửi về (chọn thư mục chứa các tệp)"),
+    Button("CchcDongBo", "Đồng bộ", "Cập nhật sheet Tổng hợp và Phân tích chênh lệch"),
+    Button("CchcXuatKeHoach", "Xuất kế hoạch khắc phục",
+           "Xuất kế hoạch khắc phục ra tệp Word (.docx) hoặc Excel (.xlsx)"),
+    Button("CchcKiemTra", "Kiểm tra",
+           "Kiểm tra tệp tổng hợp: số liệu sai, thiếu tài liệu kiểm chứng"),
+)
+FIELD_BUTTONS = (COVER_BUTTONS[2], COVER_BUTTONS[4])
+
+# Geometry, in pixels (XlsxWriter's units for objects).
+COVER_ANCHOR = (4, 2)  # row 5 of column C: right of the cover's text column B
+COVER_SIZE = (190, 30)
+COVER_GAP = 8
+FIELD_SIZE = (96, 34)  # two rows high: the title and subtitle rows, above the legend row
+FIELD_GAP = 6
+_PX_PER_CHAR = 7  # XlsxWriter: a column of width w is int(w * 7 + 5) pixels wide
+# Estimated width, in column-width units, of one character of the sheet title (bold 14 pt,
+# upper case) and subtitle (italic 11 pt): generous, so buttons never hide the text.
+_TITLE_CHAR = 1.9
+_SUBTITLE_CHAR = 1.1
+
+
+# ---------------------------------------------------------------------------------------------
+# The VBA project
+
+
+def macros_folder(package_dir: Path | None = None) -> Path:
+    """The folder with the ``*.bas`` sources: package data when installed, else the checkout.
+
+    package_dir: the ``cchc_xl`` package folder (default: this module's).
+    """
+    here = Path(package_dir) if package_dir is not None else Path(__file__).resolve().parents[1]
+    candidates = [here / "macros", here.parent / "macros"]
+    for folder in candidates:
+        if any(folder.glob("*.bas")):
+            return folder
+    looked = ", ".join(str(c) for c in candidates)
+    raise FileError(f"Không tìm thấy các tệp macro (.bas) của cchc-xl (đã tìm ở: {looked}). "
+                    "Bản cài đặt bị thiếu tệp; hãy cài lại: pip install --force-reinstall cchc-xl")
+
+
+def master_vba_project(sheet_count: int | None = None) -> bytes:
+    """The master's ``vbaProject.bin`` from ``macros/*.bas``.
+
+    sheet_count: how many sheets the workbook has. XlsxWriter gives every sheet of a workbook
+    with a VBA project the code name ``Sheet<index + 1>`` (``Sheet1`` … ``SheetN``, hidden sheets
+    included), so the project gets one matching document module each, as Excel itself would save
+    it. None: no sheet modules (LibreOffice reads that fine; Excel is expected to add them).
+    """
+    from ..vba import build_vba_project, read_bas_modules
+
+    if sheet_count is not None and sheet_count < 0:
+        raise ValueError("sheet_count must not be negative")
+    names = [f"Sheet{i}" for i in range(1, (sheet_count or 0) + 1)]
+    return build_vba_project(read_bas_modules(macros_folder()), sheet_code_names=names)
+
+
+def vba_text(text: str) -> str:
+    """Text for a VBA ``VN("...")`` literal: ASCII, with ``\\uXXXX`` escapes and ``\\n``.
+
+    The .bas files must be ASCII; ``VN`` in ``macros/CchcCommon.bas`` decodes this at run time.
+    A backslash is escaped too (``\\u005c``), so paths like ``D:\\CCHC\\nhan-ve`` stay intact.
+    """
+    import unicodedata
+
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        if char == "\n":
+            out.append("\\n")
+        elif char == "\\" or ord(char) > 127:
+            units = char.encode("utf-16-le")
+            out.extend(f"\\u{int.from_bytes(units[i:i + 2], 'little'):04x}"
+                       for i in range(0, len(units), 2))
+        elif char == '"':
+            out.append('""')
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Buttons, the xlwings config sheet, the catalogue name
+
+
+def master_extras(ctx: Any, cover_ws: Any) -> None:
+    """Add the buttons, the ``xlwings.conf`` sheet and ``CCHC_CATALOGUE`` to a master being built.
+
+    Called by `build_master` after every visible sheet and before the metadata sheet.
+    """
+    _cover_buttons(cover_ws)
+    for field in ctx.catalogue.fields:
+        ws = ctx.workbook.get_worksheet_by_name(field_sheet_name(field))
+        if ws is not None:
+            _field_buttons(ctx, ws, field)
+    _xlwings_conf(ctx)
+
+
+def catalogue_range(catalogue: Any) -> str:
+    """``='_cchc'!$B$12:$B$<n>``: the cells holding the catalogue YAML chunks."""
+    from ..criteria.catalogue import dump_catalogue
+
+    chunks = max(1, math.ceil(len(dump_catalogue(catalogue)) / _META_CHUNK))
+    first = _META_FIRST_YAML_ROW + 1
+    return f"={quote_sheet(META_SHEET)}!$B${first}:$B${first + chunks - 1}"
+
+
+def _button(ws: Any, row: int, col: int, button: Button, size: tuple[int, int],
+            x_offset: int = 0, y_offset: int = 0) -> None:
+    ws.insert_button(row, col, {"macro": button.macro, "caption": button.caption,
+                                "description": button.description, "width": size[0],
+                                "height": size[1], "x_offset": x_offset, "y_offset": y_offset})
+
+
+def _cover_buttons(ws: Any) -> None:
+    row, col = COVER_ANCHOR
+    for i, button in enumerate(COVER_BUTTONS):
+        _button(ws, row, col, button, COVER_SIZE, x_offset=4,
+                y_offset=i * (COVER_SIZE[1] + COVER_GAP))
+
+
+def _field_buttons(ctx: Any, ws: Any, field: Any) -> bool:
+    """The "Đồng bộ"/"Kiểm tra" pair in the title rows, right of the titles; False: no room."""
+    # The same texts as tree._sheet_frame writes (master: no unit suffix), only to estimate
+    # how far right they reach.
+    org = ctx.state.org or "Sở"
+    title = f"{org.upper()}: TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {ctx.catalogue.year}"
+    subtitle = f"Lĩnh vực {field.code}: {field.name} — tối đa {vn_number(field.max)} điểm"
+    reach = max(len(title) * _TITLE_CHAR, len(subtitle) * _SUBTITLE_CHAR) + 2
+    left, col = 0.0, 0
+    while col < len(COLUMNS) and left < reach:
+        left += COLUMNS[col].width
+        col += 1
+    needed = len(FIELD_BUTTONS) * (FIELD_SIZE[0] + FIELD_GAP)
+    room = sum(c.width * _PX_PER_CHAR + 5 for c in COLUMNS[col:])
+    if col >= len(COLUMNS) or room < needed:
+        return False
+    for i, button in enumerate(FIELD_BUTTONS):
+        _button(ws, 0, col, button, FIELD_SIZE, x_offset=2 + i * (FIELD_SIZE[0] + FIELD_GAP),
+                y_offset=2)
+    return True
+
+
+def _xlwings_conf(ctx: Any) -> None:
+    """The add-in reads settings from a sheet named ``xlwings.conf``: keys in A, values in B.
+
+    Only the UDF module is set; the interpreter and the rest come from the user's own
+    ``%USERPROFILE%\\.xlwings\\xlwings.conf`` (written by the ribbon) or the add-in's defaults.
+    """
+    ws = ctx.workbook.add_worksheet(XLWINGS_CONF_SHEET)
+    ws.write_string(0, 0, "UDF Modules")
+    ws.write_string(0, 1, UDF_MODULE)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 24)
+    ws.hide()

@@ -1,0 +1,150 @@
+"""The workbook format in one place: sheet names, columns, defined names, metadata keys.
+
+The builders write this layout and the readers read it; nothing else knows a column letter.
+`docs/workbook-format.md` documents it for people and other tools.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from ..criteria.catalogue import Group
+
+FORMAT_VERSION = 1
+TEMPLATE_ID = "cchc-xl"
+
+COVER_SHEET = "Hướng dẫn"
+EVIDENCE_SHEET = "Tài liệu kiểm chứng"
+EXTRAS_SHEET = "Điểm thưởng, điểm trừ"
+SUMMARY_SHEET = "Tổng hợp"
+GAP_SHEET = "Phân tích chênh lệch"
+LOG_SHEET = "Nhật ký gộp"
+META_SHEET = "_cchc"
+XLWINGS_CONF_SHEET = "xlwings.conf"
+
+Kind = Literal["master", "unit"]
+Role = Literal["unit", "office", "none"]  # who types into a column: a unit, the Văn phòng, nobody
+
+# Rows on a tree sheet (field sheets and the bonus/penalty sheet), 0-based for XlsxWriter.
+TITLE_ROW, SUBTITLE_ROW, NOTE_ROW, HEADER_ROW = 0, 1, 2, 3
+FIRST_DATA_ROW = 4
+SECOND_PAGE_COLUMN = "lead"  # printing breaks before this column
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+    role: Role  # on leaf rows of the master; unit workbooks unlock only role "unit"
+    number: bool = False
+
+
+# The columns of a tree sheet, in order. `key` is what readers and builders use.
+COLUMNS: tuple[Column, ...] = (
+    # What a unit reads and types: printed on the first page.
+    Column("code", "Mã", 7, "none"),
+    Column("name", "Tiêu chí, tiêu chí thành phần", 40, "none"),
+    Column("max", "Điểm tối đa", 7, "none", number=True),
+    Column("rule", "Cách tính điểm", 30, "none"),
+    Column("a", "a (tổng số)", 9, "unit", number=True),
+    Column("b", "b (số đạt)", 9, "unit", number=True),
+    Column("value", "Giá trị / lựa chọn", 14, "unit"),
+    Column("na", "Không chấm điểm (x)", 8, "unit"),
+    Column("supp", "Giải trình bổ sung (x)", 8, "unit"),
+    Column("applicable", "Điểm tối đa áp dụng", 8, "none", number=True),
+    Column("points", "Điểm tự chấm", 8, "none", number=True),
+    Column("note", "Giải trình, ghi chú", 26, "unit"),
+    # Responsibility and the Văn phòng's columns: the second printed page.
+    Column("lead", "Đơn vị chủ trì", 16, "none"),
+    Column("support", "Đơn vị phối hợp", 18, "none"),
+    Column("appraised", "Điểm thẩm định", 8, "office", number=True),
+    Column("last_year", "Kết quả năm trước", 8, "office", number=True),
+    Column("target", "Mục tiêu năm nay", 8, "office", number=True),
+    Column("cause", "Nguyên nhân chưa đạt", 26, "office"),
+    Column("remedy", "Giải pháp khắc phục", 26, "office"),
+    Column("deadline", "Thời hạn hoàn thành", 11, "office"),
+)
+COL = {c.key: i for i, c in enumerate(COLUMNS)}
+# Macro-enabled masters only: a hidden column holding one array call of the Python UDF per sheet
+# (CCHC_DIEM_KHOI); each points cell uses it and falls back to its native formula on an error.
+UDF_COLUMN = len(COLUMNS)
+UDF_HEADER = "Điểm (Python)"
+INPUT_KEYS = ("a", "b", "value", "na", "supp")
+OFFICE_KEYS = ("appraised", "last_year", "target", "cause", "remedy", "deadline")
+TEXT_KEYS = ("note", "cause", "remedy", "deadline")
+
+# The evidence register (Tài liệu kiểm chứng).
+EVIDENCE_COLUMNS: tuple[Column, ...] = (
+    Column("code", "Mã tiêu chí", 10, "unit"),
+    Column("number", "Số, ký hiệu", 16, "unit"),
+    Column("date", "Ngày ban hành", 13, "unit"),
+    Column("subject", "Trích yếu", 50, "unit"),
+    Column("issuer", "Cơ quan ban hành", 24, "unit"),
+    Column("link", "Tệp, đường dẫn", 30, "unit"),
+    Column("unit", "Đơn vị cung cấp", 12, "unit"),
+)
+EVIDENCE_COL = {c.key: i for i, c in enumerate(EVIDENCE_COLUMNS)}
+EVIDENCE_HEADER_ROW = 3
+EVIDENCE_FIRST_ROW = 4
+EVIDENCE_BLANK_ROWS = {"unit": 200, "master": 300}
+
+# The metadata sheet: key/value pairs in A:B, the row map in D:H, lists in J onwards.
+META_KEYS = ("template_id", "format_version", "kind", "catalogue_name", "catalogue_year",
+             "catalogue_hash", "org", "unit_code", "unit_name", "generator")
+META_MAP_COLUMNS = ("code", "sheet", "row", "role", "kind")  # D:H
+META_MAP_FIRST_COL = 3
+META_LIST_FIRST_COL = 9  # J: code list, K: unit list, L onwards: per-leaf option lists
+
+
+def col_letter(index: int) -> str:
+    """0-based column index → Excel letters (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int, absolute: bool = False) -> str:
+    """0-based row/col → 'G12' (or '$G$12')."""
+    if absolute:
+        return f"${col_letter(col)}${row + 1}"
+    return f"{col_letter(col)}{row + 1}"
+
+
+def sheet_ref(sheet: str, row: int, col: int) -> str:
+    """A reference to another sheet's cell, quoted as Excel wants: 'Tổng hợp'!$B$5."""
+    return f"{quote_sheet(sheet)}!{cell_ref(row, col, absolute=True)}"
+
+
+def quote_sheet(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def code_token(code: str) -> str:
+    """The part of a defined name that stands for a code: '3.2.1' → '3_2_1'."""
+    return re.sub(r"[^0-9A-Za-z]", "_", code)
+
+
+def defined_name(what: str, code: str) -> str:
+    """CCHC_A_3_2_1, CCHC_POINTS_3_2_1 … (what: A, B, VALUE, NA, SUPP, POINTS, …)."""
+    return f"CCHC_{what}_{code_token(code)}"
+
+
+INPUT_NAME = {"a": "A", "b": "B", "value": "VALUE", "na": "NA", "supp": "SUPP"}
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def field_sheet_name(field: Group) -> str:
+    """'3. Thủ tục hành chính' within Excel's 31 characters, cut at a word boundary."""
+    base = field.short_name or field.name
+    name = _BAD_SHEET_CHARS.sub("-", f"{field.code}. {base}").strip("'")
+    if len(name) <= 31:
+        return name
+    cut = name[:31]
+    return cut[: cut.rfind(" ")] if " " in cut[len(field.code) + 2:] else cut

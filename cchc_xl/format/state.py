@@ -1,0 +1,98 @@
+"""What a workbook holds that people typed: the state every builder writes and every reader reads.
+
+A workbook is a pure function of (catalogue, state): `new` writes an empty state, `merge` writes
+the master's state updated with the accepted returns, `sync` rewrites the same state with fresh
+analyses. Because of that, regeneration cannot drop anything a user typed into an input cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..criteria.engine import LeafInput
+from .layout import Kind
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The typed cells of one row (leaf or parent) of a tree sheet; None means blank."""
+
+    a: Any = None
+    b: Any = None
+    value: Any = None
+    na: Any = None
+    supp: Any = None
+    appraised: Any = None
+    last_year: Any = None
+    target: Any = None
+    note: Any = None
+    cause: Any = None
+    remedy: Any = None
+    deadline: Any = None
+
+    def leaf_input(self) -> LeafInput:
+        return LeafInput(self.a, self.b, self.value, self.na, self.supp)
+
+    def with_inputs(self, other: Entry) -> Entry:
+        """This entry with the unit-typed cells (inputs and note) taken from `other`."""
+        return replace(self, a=other.a, b=other.b, value=other.value, na=other.na,
+                       supp=other.supp, note=other.note)
+
+    def is_blank(self) -> bool:
+        return all(v in (None, "") for v in self.__dict__.values())
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    code: Any = None
+    number: Any = None
+    date: Any = None  # a date, or whatever was typed
+    subject: Any = None
+    issuer: Any = None
+    link: Any = None
+    unit: Any = None
+
+    def is_blank(self) -> bool:
+        return all(v in (None, "") for v in self.__dict__.values())
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One line of the merge log (also written as JSON lines beside the master)."""
+
+    time: str
+    file: str
+    sha256: str
+    unit: str
+    outcome: str  # "đã gộp" / "bị từ chối" / "bị thay bằng tệp mới hơn"
+    problems: str = ""
+
+
+@dataclass
+class State:
+    kind: Kind
+    org: str = ""
+    unit: str | None = None
+    entries: dict[str, Entry] = field(default_factory=dict)
+    evidence: list[EvidenceRow] = field(default_factory=list)
+    log: list[LogRow] = field(default_factory=list)
+
+    def entry(self, code: str) -> Entry:
+        return self.entries.get(code, EMPTY)
+
+    def leaf_inputs(self) -> dict[str, LeafInput]:
+        return {code: e.leaf_input() for code, e in self.entries.items()}
+
+
+EMPTY = Entry()
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date from what a reader returns (date, datetime); None for anything else."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None

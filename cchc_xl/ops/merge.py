@@ -1,0 +1,450 @@
+"""Merging returned unit workbooks into the master.
+
+Each return is read (never modified, never executed), checked against the catalogue and the
+layout it was built with, and its points are recomputed by the engine. Files with errors are
+not merged unless the user insists (`force`), and never when they cannot be read at all. The
+result is a new master state plus a report; writing it is left to the caller, so the headless
+command and the Excel live mode share this logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ..analysis.checks import (
+    covered_codes,
+    evidence_row_problems,
+    missing_evidence_message,
+    scored_without_evidence,
+)
+from ..build import unit_has_items
+from ..criteria.catalogue import Catalogue, Leaf
+from ..criteria.engine import leaves_by_code, score_leaf
+from ..criteria.numbers import vn_number
+from ..errors import FileError, Problem
+from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, OFFICE_KEYS, cell_ref
+from ..format.state import LogRow, State
+from ..read.reader import WorkbookData, read_master, read_return
+
+MERGED = "đã gộp"
+MERGED_WITH_ERRORS = "đã gộp dù có lỗi"
+REJECTED = "bị từ chối"
+SUPERSEDED = "bị thay bằng tệp mới hơn"
+CHECKED = "đã kiểm tra, chưa gộp"
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".csv"}
+POINTS_TOLERANCE = Decimal("0.005")
+
+
+@dataclass
+class FileResult:
+    data: WorkbookData
+    outcome: str = ""
+    structural: bool = False  # could not be read properly: never merged, even with force
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.data.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.data.problems if p.severity == "warning"]
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome in (MERGED, MERGED_WITH_ERRORS)
+
+
+@dataclass
+class MergeResult:
+    master: Path
+    catalogue: Catalogue
+    state: State  # the master's new state (unchanged when nothing was accepted)
+    files: list[FileResult] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # inputs that are not workbooks
+    missing_units: list[str] = field(default_factory=list)
+    backup: Path | None = None
+    written: bool = False
+    time: str = ""
+    master_data: WorkbookData | None = None  # the master as read (for the drift check)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.errors for f in self.files) or any(
+            p.severity == "error" for p in self.skipped)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.has_errors else 0
+
+    def to_json(self) -> dict[str, Any]:
+        cat = self.catalogue
+        return {
+            "master": str(self.master),
+            "written": self.written,
+            "backup": str(self.backup) if self.backup else None,
+            "files": [{"file": str(f.data.path), "sha256": f.data.sha256,
+                       "unit": f.data.unit or None, "outcome": f.outcome,
+                       "saved": f.data.saved.isoformat() if f.data.saved else None,
+                       "problems": [p.to_dict() for p in f.data.problems]}
+                      for f in self.files],
+            "skipped": [p.to_dict() for p in self.skipped],
+            "missing_units": [{"code": u, "name": cat.unit_name(u)} for u in self.missing_units],
+            "exit_code": self.exit_code,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Files named directly, and spreadsheets inside folders (not recursive), sorted."""
+    files: list[Path] = []
+    skipped: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if not child.is_file():
+                    continue
+                if child.name.startswith(("~$", ".~lock.")):
+                    skipped.append(Problem("tệp khóa tạm của Excel/LibreOffice (tệp gốc đang mở), "
+                                           "bỏ qua.", file=child.name, severity="warning"))
+                elif child.suffix.lower() in SPREADSHEET_SUFFIXES:
+                    files.append(child)
+                elif not child.name.startswith("."):
+                    skipped.append(Problem("không phải tệp bảng tính, bỏ qua.", file=child.name,
+                                           severity="warning"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            skipped.append(Problem("không tìm thấy tệp hoặc thư mục này.", file=str(path)))
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    return unique, skipped
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking one return
+
+
+def own_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
+    """The items a unit scores in its workbook (bonus/penalty stay with the Văn phòng)."""
+    return list(catalogue.memo(("own", unit), lambda: tuple(
+        leaf for leaf in catalogue.leaves() if leaf.lead == unit and leaf.rule.unit_input)))
+
+
+def supported_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
+    return list(catalogue.memo(("supported", unit), lambda: tuple(
+        leaf for leaf in catalogue.leaves()
+        if leaf.lead != unit and unit in leaf.support and leaf.rule.unit_input)))
+
+
+def check_return(data: WorkbookData, catalogue: Catalogue, master: State,
+                 today: dt.date) -> None:
+    """Add every content problem of a readable return to `data.problems`."""
+    assert data.state is not None
+    _check_scores(data, catalogue)
+    _check_support_rows(data, catalogue)
+    _check_office_columns(data, catalogue, master)
+    _check_evidence(data, catalogue, master, today)
+    if data.container.has_macros:
+        data.problem("tệp có macro (VBA); macro không được chạy và không được đưa vào tệp tổng "
+                     "hợp.", severity="warning")
+    if data.container.external_links:
+        data.problem("tệp có liên kết tới tệp khác (external links); liên kết bị bỏ qua, chỉ "
+                     "lấy giá trị đã nhập.", severity="warning")
+    expected = {"Hướng dẫn", EVIDENCE_SHEET, "_cchc", *(e.sheet for e in data.rows.values())}
+    for extra in sorted(set(data.sheet_names) - expected):
+        data.problem(f"sheet thêm '{extra}' không thuộc mẫu; nội dung của sheet này không được "
+                     "gộp.", sheet=extra, severity="warning")
+
+
+def _where(data: WorkbookData, code: str, key: str) -> tuple[str, str]:
+    row = data.rows[code]
+    return row.sheet, cell_ref(row.row, COL[key])
+
+
+def _check_scores(data: WorkbookData, catalogue: Catalogue) -> None:
+    assert data.state is not None
+    deduction = catalogue.supplement_deduction
+    for leaf in own_leaves(catalogue, data.unit):
+        if leaf.code not in data.rows:
+            continue  # its sheet is broken; already reported
+        entry = data.state.entry(leaf.code)
+        score = score_leaf(leaf, entry.leaf_input(), deduction)
+        if score.status == "error" and score.check is not None:
+            sheet, ref = _where(data, leaf.code, score.check.inputs[0])
+            data.problem(score.check.message, sheet=sheet, cell=ref, code=leaf.code)
+        elif score.status == "missing":
+            inputs = " và ".join({"a": "a", "b": "b", "value": "giá trị"}[k]
+                                 for k in leaf.rule.inputs)
+            sheet, ref = _where(data, leaf.code, leaf.rule.inputs[0])
+            data.problem(f"chưa nhập {inputs}; nếu đơn vị không được giao nhiệm vụ này, gõ x ở "
+                         "cột 'Không chấm điểm'.", sheet=sheet, cell=ref, code=leaf.code)
+        _check_cached_points(data, leaf.code, score.points, score.cell_text, score.status)
+
+
+def _check_cached_points(data: WorkbookData, code: str, points: Decimal | None, text: str,
+                         status: str) -> None:
+    """A number in the points cell that the recomputation disagrees with: typed over the formula."""
+    cached = data.cached_points.get(code)
+    if cached in (None, ""):
+        return  # saved without recalculation (e.g. by openpyxl): nothing to compare
+    sheet, ref = _where(data, code, "points")
+    if isinstance(cached, (int, float)) and not isinstance(cached, bool):
+        if points is not None and abs(Decimal(repr(cached)) - points) <= POINTS_TOLERANCE:
+            return
+        expected = vn_number(points) if points is not None else "trống"
+        data.problem(f"ô điểm tự chấm đang là {vn_number(Decimal(repr(cached)))} nhưng tính lại "
+                     f"từ số liệu được {expected}: công thức đã bị gõ đè. Hãy dùng lại tệp gốc "
+                     "hoặc xóa số gõ tay; công cụ luôn tính lại điểm.", sheet=sheet, cell=ref,
+                     code=code)
+    elif str(cached) != text and status != "error":
+        data.problem(f"ô điểm tự chấm bị sửa thành {str(cached)!r}: công thức đã bị gõ đè. Hãy "
+                     "dùng lại tệp gốc.", sheet=sheet, cell=ref, code=code)
+
+
+def _check_support_rows(data: WorkbookData, catalogue: Catalogue) -> None:
+    assert data.state is not None
+    for leaf in supported_leaves(catalogue, data.unit):
+        entry = data.state.entries.get(leaf.code)
+        if entry is None or leaf.code not in data.rows:
+            continue
+        typed = [k for k in ("a", "b", "value", "na", "supp") if getattr(entry, k) is not None]
+        if typed:
+            sheet, ref = _where(data, leaf.code, typed[0])
+            data.problem(f"tiêu chí này do {catalogue.unit_name(leaf.lead)} chủ trì chấm điểm; "
+                         "đơn vị phối hợp chỉ cung cấp tài liệu kiểm chứng. Số liệu nhập ở đây "
+                         "không được gộp — hãy xóa và gửi cho đơn vị chủ trì.", sheet=sheet,
+                         cell=ref, code=leaf.code)
+
+
+def _check_office_columns(data: WorkbookData, catalogue: Catalogue, master: State) -> None:
+    """Cells reserved for the Văn phòng are not taken from returns; say so if they were typed."""
+    assert data.state is not None
+    for code, entry in data.state.entries.items():
+        if code not in data.rows:
+            continue
+        original = master.entry(code)
+        for key in OFFICE_KEYS:
+            value = getattr(entry, key)
+            if value is not None and value != getattr(original, key):
+                sheet, ref = _where(data, code, key)
+                data.problem("cột này do Văn phòng nhập; giá trị đơn vị gõ ở đây không được gộp.",
+                             sheet=sheet, cell=ref, code=code, severity="warning")
+                break
+
+
+def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
+                    today: dt.date) -> None:
+    assert data.state is not None
+    known = catalogue.memo("known", lambda: frozenset(leaves_by_code(catalogue)))
+    allowed = {leaf.code for leaf in own_leaves(catalogue, data.unit)} | {
+        leaf.code for leaf in supported_leaves(catalogue, data.unit)}
+    for row, r in zip(data.state.evidence, data.evidence_rows, strict=True):
+        code = str(row.code or "").strip() or None
+        for key, message in evidence_row_problems(row, known, allowed, catalogue, today):
+            data.problem(message, sheet=EVIDENCE_SHEET, cell=cell_ref(r, EVIDENCE_COL[key]),
+                         code=code)
+        typed = str(row.unit or "").strip()
+        if typed and typed != data.unit and catalogue.unit(typed) is not None:
+            data.problem(f"cột 'Đơn vị cung cấp' ghi {typed} nhưng tệp là của đơn vị {data.unit}; "
+                         f"dòng này được ghi là của {data.unit}.", sheet=EVIDENCE_SHEET,
+                         cell=cell_ref(r, EVIDENCE_COL["unit"]), code=code, severity="warning")
+    # Evidence for this unit's items may also come from supporting units already merged.
+    covered = covered_codes(data.state.evidence) | covered_codes(
+        r for r in master.evidence if str(r.unit or "").strip() != data.unit)
+    leaves = [leaf for leaf in own_leaves(catalogue, data.unit) if leaf.code in data.rows]
+    deduction = catalogue.supplement_deduction
+    for score in scored_without_evidence(leaves, data.state, covered, deduction):
+        sheet, ref = _where(data, score.code, "points")
+        data.problem(missing_evidence_message(score.points or Decimal(0), deduction),
+                     sheet=sheet, cell=ref, code=score.code, severity="warning")
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole merge
+
+
+def merge_returns(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
+                  now: dt.datetime | None = None,
+                  progress: Callable[[Path], None] | None = None,
+                  workers: int | None = None) -> MergeResult:
+    """Read and check every return; compute the master's new state. Writes nothing."""
+    catalogue, master_data = read_master(Path(master_path))
+    if master_data.problems:
+        raise FileError(f"Tệp tổng hợp {Path(master_path).name} có lỗi cấu trúc; hãy khôi phục từ "
+                        "thư mục sao-luu hoặc tạo lại.", master_data.problems)
+    assert master_data.state is not None
+    result = merge_into(catalogue, master_data.state, Path(master_path), inputs, force=force,
+                        now=now, progress=progress, workers=workers)
+    result.master_data = master_data
+    return result
+
+
+def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: Iterable[Path],
+               *, force: bool = False, now: dt.datetime | None = None,
+               progress: Callable[[Path], None] | None = None,
+               workers: int | None = None) -> MergeResult:
+    """The merge on a master state already in memory (a file, or a workbook open in Excel)."""
+    now = now or dt.datetime.now()
+    files, skipped = collect_inputs(inputs)
+    master_resolved = Path(master_path).resolve()
+    files = [p for p in files if p != master_resolved]
+    result = MergeResult(Path(master_path), catalogue, master, skipped=skipped,
+                         time=now.strftime("%Y-%m-%d %H:%M:%S"))
+    result.files = _read_all(files, catalogue, master, now.date(), progress, workers)
+    _decide(result, force)
+    result.state = _apply(result, catalogue, master, now)
+    result.missing_units = _missing_units(catalogue, result.state)
+    return result
+
+
+def read_and_check(path: Path, catalogue: Catalogue, master: State,
+                   today: dt.date) -> FileResult:
+    """One return, read and checked; independent of every other file (so it can run anywhere)."""
+    data = read_return(path, catalogue)
+    structural = data.unreadable or bool(data.problems)
+    if not data.unreadable:
+        check_return(data, catalogue, master, today)
+    return FileResult(data, structural=structural)
+
+
+# Reading many files pays for a process pool: each worker gets the catalogue once (inherited
+# when forked, pickled otherwise: a millisecond, where dumping and re-parsing YAML took 60 ms).
+POOL_THRESHOLD = 24
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(catalogue: Catalogue, master: State, today: dt.date) -> None:
+    _WORKER.update(catalogue=catalogue, master=master, today=today)
+
+
+def _work(path: Path) -> FileResult:
+    return read_and_check(path, _WORKER["catalogue"], _WORKER["master"], _WORKER["today"])
+
+
+def _read_all(files: list[Path], catalogue: Catalogue, master: State, today: dt.date,
+              progress: Callable[[Path], None] | None, workers: int | None) -> list[FileResult]:
+    import os
+
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(files) < POOL_THRESHOLD:
+        results = []
+        for path in files:
+            if progress:
+                progress(path)
+            results.append(read_and_check(path, catalogue, master, today))
+        return results
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(catalogue, master, today)) as pool:
+        results = []
+        chunk = max(1, len(files) // (workers * 8))
+        for path, result in zip(files, pool.map(_work, files, chunksize=chunk), strict=True):
+            if progress:
+                progress(path)
+            results.append(result)
+    return results
+
+
+def _decide(result: MergeResult, force: bool) -> None:
+    by_unit: dict[str, list[FileResult]] = {}
+    for f in result.files:
+        if f.structural or (f.errors and not force):
+            f.outcome = REJECTED
+        else:
+            by_unit.setdefault(f.data.unit, []).append(f)
+    for unit, group in by_unit.items():
+        group.sort(key=lambda f: (f.data.saved or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
+                                  f.data.path.name), reverse=True)
+        newest, *older = group
+        newest.outcome = MERGED_WITH_ERRORS if newest.errors else MERGED
+        for f in older:
+            f.outcome = SUPERSEDED
+            f.data.problem(f"đơn vị {unit} gửi nhiều tệp; dùng tệp mới hơn {newest.data.path.name}"
+                           " (lưu lúc " + _when(newest.data.saved) + "), tệp này không được gộp.",
+                           severity="warning")
+
+
+def _when(stamp: dt.datetime | None) -> str:
+    return stamp.astimezone().strftime("%d/%m/%Y %H:%M") if stamp else "không rõ"
+
+
+def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.datetime) -> State:
+    entries = dict(master.entries)
+    evidence = list(master.evidence)
+    for f in result.files:
+        if not f.accepted or f.data.state is None:
+            continue
+        unit = f.data.unit
+        for leaf in own_leaves(catalogue, unit):
+            if leaf.code in f.data.rows:
+                entries[leaf.code] = master.entry(leaf.code).with_inputs(
+                    f.data.state.entry(leaf.code))
+        evidence = [e for e in evidence if str(e.unit or "").strip() != unit]
+        # Rows a return brings belong to its unit, whatever its 'Đơn vị cung cấp' says: they are
+        # replaced as a whole when the unit sends again.
+        evidence += [replace(e, unit=unit) for e in f.data.state.evidence]
+    log = list(master.log)
+    for f in result.files:
+        log.append(LogRow(result.time, f.data.path.name, f.data.sha256, f.data.unit, f.outcome,
+                          "; ".join(str(p) for p in f.data.problems)[:2000]))
+    return State("master", org=master.org, entries=entries, evidence=evidence, log=log)
+
+
+def _missing_units(catalogue: Catalogue, state: State) -> list[str]:
+    returned = {row.unit for row in state.log if row.outcome in (MERGED, MERGED_WITH_ERRORS)}
+    return [u.code for u in catalogue.units
+            if unit_has_items(catalogue, u.code) and u.code not in returned]
+
+
+def log_lines(result: MergeResult) -> str:
+    """The JSON-lines merge log entries for this run (one object per file)."""
+    lines = []
+    for f in result.files:
+        lines.append(json.dumps({
+            "time": result.time,
+            "file": str(f.data.path), "sha256": f.data.sha256, "unit": f.data.unit or None,
+            "outcome": f.outcome, "problems": [p.to_dict() for p in f.data.problems],
+        }, ensure_ascii=False))
+    return "".join(line + "\n" for line in lines)
+
+
+def log_path(master: Path) -> Path:
+    """The JSON-lines merge log beside the master: <master stem>.nhat-ky-gop.jsonl."""
+    return master.with_name(master.stem + ".nhat-ky-gop.jsonl")
+
+
+def merge(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
+          dry_run: bool = False, password: str = "", now: dt.datetime | None = None,
+          progress: Callable[[Path], None] | None = None,
+          workers: int | None = None) -> MergeResult:
+    """Merge returns into the master file: check, then write atomically with a backup."""
+    from ..files.atomic import atomic_write_text, ensure_writable
+    from .master import save_master
+
+    master_path = Path(master_path)
+    if not dry_run:
+        ensure_writable(master_path)  # fail before reading a hundred files
+    result = merge_returns(master_path, inputs, force=force, now=now, progress=progress,
+                           workers=workers)
+    if dry_run:
+        for f in result.files:
+            if f.accepted:
+                f.outcome = CHECKED
+        return result
+    if result.files:
+        result.backup = save_master(result.catalogue, result.state, master_path,
+                                    password=password, now=now, current=result.master_data,
+                                    action="gộp dữ liệu")
+        result.written = True
+        atomic_write_text(log_path(master_path), log_lines(result), append=True)
+    return result

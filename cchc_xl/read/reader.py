@@ -1,0 +1,433 @@
+"""Reading workbooks back (fast, read-only, with python-calamine) into the state model.
+
+A workbook is checked against the layout it was built with (`workbook.plan.row_map`), not
+against its own metadata map, so rows inserted, deleted, moved or re-coded by a user are found.
+Readers never execute or keep macros and never write to the file they read. Formula cells are
+read as their cached values: the merge recomputes every point itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..criteria.catalogue import UNIT_CODE, Catalogue, parse_catalogue, yaml_load
+from ..errors import CatalogueError, FileError, Problem
+from ..format.layout import (
+    COL,
+    COLUMNS,
+    EVIDENCE_COL,
+    EVIDENCE_COLUMNS,
+    EVIDENCE_FIRST_ROW,
+    EVIDENCE_HEADER_ROW,
+    EVIDENCE_SHEET,
+    FORMAT_VERSION,
+    HEADER_ROW,
+    LOG_SHEET,
+    META_SHEET,
+    TEMPLATE_ID,
+    Kind,
+    cell_ref,
+)
+from ..format.rowmap import Audience, RowMapEntry, row_map
+from ..format.state import Entry, EvidenceRow, LogRow, State
+from .untrusted import ContainerInfo, UnsafeFile, check_container
+
+Grid = list[list[Any]]
+LEAF_KEYS = ("a", "b", "value", "na", "supp", "appraised", "last_year", "target", "note",
+             "cause", "remedy", "deadline")
+GROUP_KEYS = ("last_year", "target", "note", "cause", "remedy", "deadline")
+
+
+@dataclass
+class WorkbookData:
+    """What was read from one workbook, and what was structurally wrong with it."""
+
+    path: Path
+    sha256: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    meta_cells: dict[str, str] = field(default_factory=dict)  # key → its value's cell on '_cchc'
+    state: State | None = None
+    cached_points: dict[str, Any] = field(default_factory=dict)
+    rows: dict[str, RowMapEntry] = field(default_factory=dict)
+    evidence_rows: list[int] = field(default_factory=list)  # 0-based sheet row of each evidence
+    sheet_names: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    saved: dt.datetime | None = None
+    container: ContainerInfo = field(default_factory=ContainerInfo)
+    unreadable: bool = False  # nothing could be read at all
+
+    @property
+    def unit(self) -> str:
+        return str(self.meta.get("unit_code") or "")
+
+    @property
+    def kind(self) -> str:
+        return str(self.meta.get("kind") or "")
+
+    def problem(self, message: str, sheet: str | None = None, cell: str | None = None,
+                code: str | None = None, severity: str = "error") -> None:
+        self.problems.append(Problem(message, file=self.path.name, sheet=sheet, cell=cell,
+                                     unit=self.unit or None, code=code,
+                                     severity=severity))  # type: ignore[arg-type]
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def normalise(value: Any) -> Any:
+    """calamine's '' for blank becomes None; floats that are whole stay floats.
+
+    A non-finite number (a cell holding inf or NaN, which Excel never writes) is kept as its
+    text, so it is reported like any other text where a number belongs.
+    """
+    if value == "" or value is None:
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+class BrokenSheet(Exception):
+    """A sheet's XML could not be parsed; calamine only finds out when the sheet is first read."""
+
+    def __init__(self, sheet: str, exc: Exception) -> None:
+        super().__init__(f"sheet '{sheet}' bị hỏng, không đọc được nội dung ({type(exc).__name__})"
+                         "; hãy yêu cầu gửi lại tệp.")
+        self.sheet = sheet
+
+
+class _Book:
+    """A calamine workbook with sheets read once, as full grids from A1."""
+
+    def __init__(self, path: Path) -> None:
+        from python_calamine import CalamineWorkbook
+
+        self.book = CalamineWorkbook.from_path(str(path))
+        self.names = list(self.book.sheet_names)
+        self._grids: dict[str, Grid] = {}
+
+    def grid(self, sheet: str) -> Grid | None:
+        if sheet not in self.names:
+            return None
+        if sheet not in self._grids:
+            from python_calamine import CalamineError
+
+            try:
+                self._grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(
+                    skip_empty_area=False)
+            except CalamineError as exc:
+                raise BrokenSheet(sheet, exc) from None
+        return self._grids[sheet]
+
+
+def cell(grid: Grid, row: int, col: int) -> Any:
+    if row < len(grid) and col < len(grid[row]):
+        return normalise(grid[row][col])
+    return None
+
+
+def open_book(path: Path, data: WorkbookData) -> _Book | None:
+    """Open a file for reading after the container checks; None (with a problem) if impossible."""
+    from python_calamine import CalamineError, PasswordError, XmlError, ZipError
+
+    try:
+        data.sha256 = sha256_of(path)
+        data.container = check_container(path)
+    except UnsafeFile as exc:
+        data.problem(str(exc))
+        data.unreadable = True
+        return None
+    except OSError as exc:
+        data.problem(f"không đọc được tệp ({exc.strerror}); hãy kiểm tra quyền truy cập.")
+        data.unreadable = True
+        return None
+    try:
+        return _Book(path)
+    except PasswordError:
+        data.problem("tệp được đặt mật khẩu nên không đọc được; hãy gỡ mật khẩu rồi gửi lại.")
+    except (ZipError, XmlError, CalamineError) as exc:
+        data.problem(f"tệp bị hỏng, không đọc được nội dung ({type(exc).__name__}); hãy yêu cầu "
+                     "gửi lại tệp.")
+    data.unreadable = True
+    return None
+
+
+def saved_time(path: Path) -> dt.datetime | None:
+    """When the file was last saved, from docProps/core.xml; the file's mtime otherwise."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+        match = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
+        if match:
+            text = match.group(1).strip().replace("Z", "+00:00")
+            stamp = dt.datetime.fromisoformat(text)
+            stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+            stamp.astimezone()  # reports show it in local time: year 1 or 9999 cannot be
+            return stamp
+    except (KeyError, ValueError, OverflowError, zipfile.BadZipFile, OSError):
+        pass
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata
+
+
+def read_meta(book: _Book, data: WorkbookData) -> bool:
+    grid = book.grid(META_SHEET)
+    if grid is None:
+        data.problem("không có sheet thông tin ẩn '_cchc': đây không phải tệp do cchc-xl tạo, "
+                     "hoặc sheet đã bị xóa. Hãy dùng đúng tệp Văn phòng gửi.")
+        return False
+    meta: dict[str, Any] = {}
+    yaml_chunks: list[tuple[int, str]] = []
+    for r, row in enumerate(grid[1:], start=1):
+        key = normalise(row[0]) if row else None
+        value = row[1] if len(row) > 1 else None
+        if not isinstance(key, str):
+            continue
+        if key.startswith("catalogue_yaml_"):
+            number = key.rsplit("_", 1)[1]
+            if number.isascii() and number.isdigit():  # another suffix: not ours, ignored
+                yaml_chunks.append((int(number), str(value or "")))
+        else:
+            meta[key] = normalise(value)
+            data.meta_cells[key] = cell_ref(r, 1)
+    if yaml_chunks:
+        meta["catalogue_yaml"] = "".join(chunk for _, chunk in sorted(yaml_chunks))
+    data.meta = meta
+    if meta.get("template_id") != TEMPLATE_ID:
+        data.problem("sheet '_cchc' bị hỏng hoặc không phải của cchc-xl (thiếu template_id); "
+                     "hãy dùng đúng tệp Văn phòng gửi.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("template_id"))
+        return False
+    version = meta.get("format_version")
+    if not isinstance(version, (int, float)) or int(version) != FORMAT_VERSION:
+        data.problem(f"tệp theo định dạng phiên bản {version!r}, công cụ này đọc phiên bản "
+                     f"{FORMAT_VERSION}; hãy dùng tệp mới do Văn phòng gửi.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("format_version"))
+        return False
+    unit = meta.get("unit_code")
+    if unit is not None and not (isinstance(unit, str) and UNIT_CODE.match(unit)):
+        meta["unit_code"] = None  # not a code (it may even be console markup): never shown raw
+        data.problem(f"mã đơn vị {unit!r} trong sheet '_cchc' không hợp lệ; hãy dùng đúng tệp "
+                     "Văn phòng gửi cho đơn vị.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("unit_code"))
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Tree sheets, evidence and log
+
+
+def read_tree(book: _Book, catalogue: Catalogue, audience: Audience, data: WorkbookData,
+              state: State) -> None:
+    """Read every expected row; stop at a sheet's first row whose code is not the expected one."""
+    broken: set[str] = set()
+    for entry in row_map(catalogue, audience):
+        if entry.sheet in broken:
+            continue
+        grid = book.grid(entry.sheet)
+        if grid is None:
+            data.problem(f"thiếu sheet '{entry.sheet}' (bị đổi tên hoặc xóa); hãy lấy lại tệp gốc "
+                         "và nhập lại, không đổi tên sheet.", sheet=entry.sheet)
+            broken.add(entry.sheet)
+            continue
+        found = cell(grid, entry.row, COL["code"])
+        if str(found or "").strip() != entry.code:
+            data.problem(f"dòng {entry.row + 1} phải là tiêu chí {entry.code} nhưng đang là "
+                         f"{found!r}: có dòng bị chèn, xóa, đổi chỗ hoặc mã bị sửa. Hãy trả lại "
+                         "đúng thứ tự dòng như tệp gốc (không chèn/xóa dòng) rồi gửi lại.",
+                         sheet=entry.sheet, cell=cell_ref(entry.row, COL["code"]),
+                         code=entry.code)
+            broken.add(entry.sheet)
+            continue
+        data.rows[entry.code] = entry
+        keys = LEAF_KEYS if entry.kind != "group" else GROUP_KEYS
+        values = {k: cell(grid, entry.row, COL[k]) for k in keys}
+        if entry.kind != "group":
+            data.cached_points[entry.code] = cell(grid, entry.row, COL["points"])
+        entry_obj = Entry(**values)
+        if not entry_obj.is_blank():
+            state.entries[entry.code] = entry_obj
+    _check_headers(book, data, broken)
+
+
+def _check_headers(book: _Book, data: WorkbookData, broken: set[str]) -> None:
+    for sheet in {e.sheet for e in data.rows.values()} - broken:
+        grid = book.grid(sheet)
+        if grid is None:
+            continue
+        for column in COLUMNS:
+            found = cell(grid, HEADER_ROW, COL[column.key])
+            if found != column.header:
+                data.problem(f"cột {cell_ref(HEADER_ROW, COL[column.key])[:-1]} phải là "
+                             f"'{column.header}' nhưng đang là {found!r}: cột bị chèn, xóa hoặc "
+                             "đổi chỗ. Hãy dùng lại tệp gốc.", sheet=sheet,
+                             cell=cell_ref(HEADER_ROW, COL[column.key]))
+                break
+
+
+def read_evidence(book: _Book, data: WorkbookData, state: State) -> None:
+    grid = book.grid(EVIDENCE_SHEET)
+    if grid is None:
+        data.problem(f"thiếu sheet '{EVIDENCE_SHEET}' (bị đổi tên hoặc xóa).",
+                     sheet=EVIDENCE_SHEET)
+        return
+    for column in EVIDENCE_COLUMNS:
+        if cell(grid, EVIDENCE_HEADER_ROW, EVIDENCE_COL[column.key]) != column.header:
+            data.problem(f"cột '{column.header}' của sổ tài liệu kiểm chứng bị chèn, xóa hoặc đổi "
+                         "chỗ; hãy dùng lại tệp gốc.", sheet=EVIDENCE_SHEET,
+                         cell=cell_ref(EVIDENCE_HEADER_ROW, EVIDENCE_COL[column.key]))
+            return
+    for r in range(EVIDENCE_FIRST_ROW, len(grid)):
+        row = EvidenceRow(**{c.key: cell(grid, r, EVIDENCE_COL[c.key]) for c in EVIDENCE_COLUMNS})
+        if not row.is_blank():
+            state.evidence.append(row)
+            data.evidence_rows.append(r)
+
+
+def read_log(book: _Book, state: State) -> None:
+    grid = book.grid(LOG_SHEET)
+    if grid is None:
+        return
+    for row in grid[3:]:
+        values = [str(normalise(v) or "") for v in (row + [""] * 6)[:6]]
+        if any(values):
+            state.log.append(LogRow(*values))
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+
+
+def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
+    """Read a master workbook with its embedded catalogue; FileError when it is not one."""
+    path = Path(path)
+    if not path.exists():
+        raise FileError(f"Không tìm thấy tệp tổng hợp: {path}")
+    data = WorkbookData(path)
+    book = open_book(path, data)
+    try:
+        meta_ok = book is not None and read_meta(book, data)
+    except BrokenSheet as exc:
+        data.problem(str(exc), sheet=exc.sheet)
+        meta_ok = False
+    if book is None or not meta_ok:
+        raise FileError(f"Không đọc được tệp tổng hợp {path.name}.", data.problems)
+    catalogue = master_from_book(book, data)
+    data.saved = saved_time(path)
+    return catalogue, data
+
+
+def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
+    """The catalogue and state of a master from any book with `names` and `grid(sheet)`.
+
+    Shared by the file reader and the Excel live mode (an open workbook read through xlwings).
+    `data.meta` must already be read.
+    """
+    path = data.path
+    if data.kind != "master":
+        raise FileError(f"{path.name} là tệp của đơn vị {data.unit}, không phải tệp tổng hợp của "
+                        "Văn phòng; hãy chọn đúng tệp tổng hợp.")
+    text = data.meta.get("catalogue_yaml")
+    if not text:
+        raise FileError(f"{path.name}: thiếu bộ tiêu chí trong sheet '_cchc'; hãy tạo lại tệp "
+                        "tổng hợp bằng cchc-xl new.")
+    import yaml
+
+    try:
+        catalogue = parse_catalogue(yaml_load(text), source=f"{path.name}/_cchc")
+    except (CatalogueError, yaml.YAMLError) as exc:
+        raise FileError(f"{path.name}: bộ tiêu chí lưu trong tệp bị hỏng; hãy tạo lại tệp tổng "
+                        f"hợp. ({exc})") from None
+    if catalogue.content_hash != data.meta.get("catalogue_hash"):
+        raise FileError(f"{path.name}: bộ tiêu chí lưu trong tệp không khớp mã kiểm tra; tệp đã "
+                        "bị sửa ngoài công cụ. Hãy dùng bản sao lưu hoặc tạo lại.")
+    state = State("master", org=str(data.meta.get("org") or ""))
+    try:
+        read_tree(book, catalogue, Audience("master"), data, state)
+        read_evidence(book, data, state)
+        read_log(book, state)
+    except BrokenSheet as exc:
+        raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
+                        [Problem(str(exc), file=path.name, sheet=exc.sheet)]) from None
+    data.state = state
+    data.sheet_names = list(book.names)
+    return catalogue
+
+
+def read_return(path: Path, catalogue: Catalogue) -> WorkbookData:
+    """Read a returned unit workbook; every problem is recorded in `problems`, never raised."""
+    data = WorkbookData(Path(path))
+    try:
+        return _read_return(data, catalogue)
+    except BrokenSheet as exc:
+        data.problem(str(exc), sheet=exc.sheet)
+        data.unreadable = True
+        return data
+
+
+def _read_return(data: WorkbookData, catalogue: Catalogue) -> WorkbookData:
+    path = data.path
+    book = open_book(path, data)
+    if book is None or not read_meta(book, data):
+        data.unreadable = True
+        return data
+    data.sheet_names = book.names
+    data.saved = saved_time(path)
+    if data.kind != "unit":
+        data.problem("đây là tệp tổng hợp của Văn phòng, không phải tệp của đơn vị.")
+        data.unreadable = True
+        return data
+    if not _same_catalogue(data, catalogue):
+        data.unreadable = True
+        return data
+    if catalogue.unit(data.unit) is None:
+        data.problem(f"mã đơn vị '{data.unit}' không có trong bộ tiêu chí; hãy dùng đúng tệp "
+                     "Văn phòng gửi cho đơn vị.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("unit_code"))
+        data.unreadable = True
+        return data
+    state = State("unit", unit=data.unit)
+    read_tree(book, catalogue, Audience("unit", data.unit), data, state)
+    read_evidence(book, data, state)
+    data.state = state
+    return data
+
+
+def _same_catalogue(data: WorkbookData, catalogue: Catalogue) -> bool:
+    year = data.meta.get("catalogue_year")
+    if not isinstance(year, (int, float)) or int(year) != catalogue.year:
+        data.problem(f"tệp của năm {year!r}, không phải năm {catalogue.year}; hãy dùng tệp của "
+                     f"năm {catalogue.year} do Văn phòng gửi.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("catalogue_year"))
+        return False
+    if data.meta.get("catalogue_hash") != catalogue.content_hash:
+        data.problem("tệp được tạo từ bộ tiêu chí khác (mã kiểm tra không khớp); hãy nhập lại số "
+                     "liệu vào tệp mới nhất Văn phòng gửi.", sheet=META_SHEET,
+                     cell=data.meta_cells.get("catalogue_hash"))
+        return False
+    return True
+
+
+def kind_of(meta: dict[str, Any]) -> Kind:
+    return "master" if meta.get("kind") == "master" else "unit"
