@@ -155,13 +155,13 @@ def catalogue_file(catalogue: Catalogue, path: Path) -> Path:
 
 def master(catalogue: Catalogue, name: str) -> Path:
     """An empty master (.xlsx) for this catalogue, built once."""
-    from cchc_xl.ops.operations import create_master
+    from cchc_xl.ops.master import Master
 
     path = cache_dir() / f"{name}-master.xlsx"
     if not path.exists():
         yaml_path = catalogue_file(catalogue, cache_dir() / f"{name}.yaml")
         tmp = path.with_name(".tmp-" + path.name)
-        create_master(yaml_path, tmp, org=ORG, overwrite=True)
+        Master.create(yaml_path, tmp, org=ORG, overwrite=True)
         os.replace(tmp, path)
     return path
 

@@ -27,18 +27,16 @@ def merge_sync(master: Path, returns: Path, workdir: Path,
     from collections import Counter
 
     started = time.perf_counter()
-    from cchc_xl.ops.merge import merge
-    from cchc_xl.ops.sync import sync
-
+        
     imported = time.perf_counter() - started
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     target = workdir / master.name
     shutil.copyfile(master, target)
     t0 = time.perf_counter()
-    result = merge(target, [returns], workers=workers)
+    result = Master.open(target).merge([returns], workers=workers)
     t1 = time.perf_counter()
-    synced = sync(target)
+    synced = Master.open(target).sync()
     t2 = time.perf_counter()
     return {"import_s": imported, "merge_s": t1 - t0, "sync_s": t2 - t1,
             "files": len(result.files), "exit_code": result.exit_code,
@@ -52,12 +50,12 @@ def split(master: Path, outdir: Path) -> dict[str, object]:
     import shutil
 
     started = time.perf_counter()
-    from cchc_xl.ops.split import split as split_master
+    from cchc_xl.ops.master import Master
 
     imported = time.perf_counter() - started
     shutil.rmtree(outdir, ignore_errors=True)
     t0 = time.perf_counter()
-    written = split_master(master, outdir)
+    written = Master.open(master).split(outdir).files
     return {"import_s": imported, "split_s": time.perf_counter() - t0, "files": len(written)}
 
 

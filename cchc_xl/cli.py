@@ -1,7 +1,11 @@
-"""The `cchc-xl` command line: parse options, call one library function, map errors to exit codes.
+"""The `cchc-xl` command line: parse options, call one `Master` method, map errors to exit codes.
 
-Exit codes: 0 done; 1 the inputs have problems (reported, nothing bad written); 2 usage error or
-unreadable file. Heavy libraries are imported inside the commands so `--help` stays fast.
+Exit codes, the same for every command:
+  0  done (warnings may have been printed);
+  1  the inputs have problems: they are listed and nothing bad was written;
+  2  usage error, or a file that cannot be read or written at all (nothing was written);
+  130 stopped with Ctrl-C (nothing half-written is left behind).
+Heavy libraries are imported inside the commands so `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -18,10 +22,10 @@ from ._version import __version__
 from .errors import CchcError
 
 F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-# Paths are checked by the library, which says in Vietnamese what is missing (exit code 2).
-EXISTING = click.Path(dir_okay=False, path_type=Path)
-ANY_PATH = click.Path(path_type=Path)
+# Paths are checked by the library, which says in Vietnamese what is wrong (exit code 2).
+PATH = click.Path(path_type=Path)
 
 
 def reports_errors(command: F) -> F:
@@ -32,26 +36,24 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except CchcError as exc:
-            from .console import console, print_problems
+            from .console import print_error
 
-            console(stderr=True).print(f"[red]{_escape(exc.message)}[/red]")
-            if exc.problems:
-                print_problems(exc.problems)
+            print_error(exc.message, exc.problems)
             sys.exit(exc.exit_code)
 
     return wrapper  # type: ignore[return-value]
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def _say(message: str) -> None:
     from .console import console
 
-    console().print(message)
+    console().print(message, markup=False)
+
+
+def _open(master: Path, password: str = "") -> Any:
+    from .ops.master import Master
+
+    return Master.open(master, password=password)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,7 +76,7 @@ def catalogue() -> None:
 
 
 @catalogue.command("check")
-@click.argument("file", type=EXISTING)
+@click.argument("file", type=PATH)
 @reports_errors
 def catalogue_check(file: Path) -> None:
     """Kiểm tra tệp bộ tiêu chí YAML; báo mọi lỗi cùng lúc."""
@@ -83,13 +85,17 @@ def catalogue_check(file: Path) -> None:
 
     cat = load_catalogue(file)
     leaves = sum(1 for _ in cat.leaves())
-    _say(f"[green]Bộ tiêu chí hợp lệ:[/green] {_escape(cat.name)} — năm {cat.year}, "
-         f"{len(cat.fields)} lĩnh vực, {leaves} tiêu chí thành phần, tối đa "
-         f"{vn_number(cat.max)} điểm, {len(cat.units)} đơn vị (mã {cat.content_hash}).")
+    _say(f"Bộ tiêu chí hợp lệ: {cat.name} — năm {cat.year}, {len(cat.fields)} lĩnh vực, "
+         f"{leaves} tiêu chí thành phần, tối đa {vn_number(cat.max)} điểm, {len(cat.units)} đơn "
+         f"vị (mã {cat.content_hash}).")
+    if cat.warnings:
+        from .console import print_problems
+
+        print_problems(cat.warnings, title="Cần xem lại:")
 
 
 @catalogue.command("sample")
-@click.option("--out", type=ANY_PATH, required=True, help="Tệp .yaml để ghi.")
+@click.option("--out", type=PATH, required=True, help="Tệp .yaml để ghi.")
 @reports_errors
 def catalogue_sample(out: Path) -> None:
     """Ghi bộ tiêu chí MẪU đi kèm công cụ ra tệp YAML (để xem hoặc làm điểm xuất phát)."""
@@ -98,12 +104,12 @@ def catalogue_sample(out: Path) -> None:
 
     text = sample_catalogue_path().read_text(encoding="utf-8")
     atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    _say(f"Đã ghi {_escape(str(out))} (bộ tiêu chí mẫu; mỗi tỉnh dùng bộ của tỉnh mình)")
+    _say(f"Đã ghi {out} (bộ tiêu chí mẫu; mỗi tỉnh dùng bộ của tỉnh mình)")
 
 
 @catalogue.command("export")
-@click.argument("file", type=EXISTING)
-@click.option("--out", type=ANY_PATH, required=True, help="Tệp .xlsx để ghi.")
+@click.argument("file", type=PATH)
+@click.option("--out", type=PATH, required=True, help="Tệp .xlsx để ghi.")
 @reports_errors
 def catalogue_export(file: Path, out: Path) -> None:
     """Xuất bộ tiêu chí ra Excel để Văn phòng sửa."""
@@ -111,12 +117,12 @@ def catalogue_export(file: Path, out: Path) -> None:
     from .criteria.catalogue_xlsx import export_catalogue
 
     export_catalogue(load_catalogue(file), out)
-    _say(f"Đã ghi {_escape(str(out))}")
+    _say(f"Đã ghi {out}")
 
 
 @catalogue.command("import")
-@click.argument("file", type=EXISTING)
-@click.option("--out", type=ANY_PATH, required=True, help="Tệp .yaml để ghi.")
+@click.argument("file", type=PATH)
+@click.option("--out", type=PATH, required=True, help="Tệp .yaml để ghi.")
 @reports_errors
 def catalogue_import(file: Path, out: Path) -> None:
     """Nhập bộ tiêu chí từ tệp Excel (đã xuất và sửa) ra YAML."""
@@ -127,7 +133,7 @@ def catalogue_import(file: Path, out: Path) -> None:
     cat = import_catalogue(file)
     text = dump_catalogue(cat, header=f"# Imported from {file.name} by cchc-xl\n")
     atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-    _say(f"Đã ghi {_escape(str(out))} ({cat.content_hash})")
+    _say(f"Đã ghi {out} ({cat.content_hash})")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,43 +141,44 @@ def catalogue_import(file: Path, out: Path) -> None:
 
 
 @main.command()
-@click.option("--catalogue", "catalogue_file", type=EXISTING, required=True,
+@click.option("--catalogue", "catalogue_file", type=PATH, required=True,
               help="Tệp bộ tiêu chí YAML.")
-@click.option("--out", type=ANY_PATH, required=True,
-              help="Tệp tổng hợp (.xlsm có nút, hoặc .xlsx).")
+@click.option("--out", type=PATH, required=True, help="Tệp tổng hợp (.xlsm có nút, hoặc .xlsx).")
 @click.option("--org", default="", help="Tên cơ quan, ví dụ 'Sở Tư pháp tỉnh Lạng Sơn'.")
 @click.option("--password", default="", help="Mật khẩu bảo vệ sheet (mặc định: không).")
 @click.option("--force", is_flag=True, help="Ghi đè tệp đã có (bản cũ được sao lưu).")
 @reports_errors
 def new(catalogue_file: Path, out: Path, org: str, password: str, force: bool) -> None:
     """Tạo tệp tổng hợp mới (mỗi lĩnh vực một sheet) từ bộ tiêu chí."""
-    from .ops.operations import create_master
+    from .ops.master import Master
 
-    create_master(catalogue_file, out, org=org, password=password, overwrite=force)
-    _say(f"Đã tạo {_escape(str(out))}")
+    Master.create(catalogue_file, out, org=org, password=password, overwrite=force)
+    _say(f"Đã tạo {out}")
 
 
 @main.command()
-@click.argument("master", type=EXISTING)
-@click.option("--out", type=ANY_PATH, required=True, help="Thư mục ghi tệp của các đơn vị.")
+@click.argument("master", type=PATH)
+@click.option("--out", type=PATH, required=True, help="Thư mục ghi tệp của các đơn vị.")
 @click.option("--unit", "units", multiple=True, help="Chỉ tạo cho đơn vị này (lặp lại được).")
 @click.option("--password", default="", help="Mật khẩu bảo vệ sheet của tệp đơn vị.")
+@click.option("--master-password", default="", help="Mật khẩu của tệp tổng hợp (nếu có).")
 @reports_errors
-def split(master: Path, out: Path, units: tuple[str, ...], password: str) -> None:
+def split(master: Path, out: Path, units: tuple[str, ...], password: str,
+          master_password: str) -> None:
     """Tạo tệp cho từng đơn vị chủ trì (chỉ có tiêu chí của đơn vị)."""
-    from .ops.split import split as split_master
-
-    written = split_master(master, out, password=password, units=list(units) or None)
-    for path in written:
-        _say(f"  {_escape(str(path))}")
-    _say(f"Đã tạo {len(written)} tệp trong {_escape(str(out))}")
+    result = _open(master, master_password).split(out, units=list(units) or None,
+                                                  password=password)
+    for path in result.files:
+        _say(f"  {path}")
+    _say(f"Đã tạo {len(result.files)} tệp trong {out}")
 
 
 @main.command()
-@click.argument("master", type=EXISTING)
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("master", type=PATH)
+@click.argument("inputs", nargs=-1, required=True, type=PATH)
 @click.option("--force", is_flag=True,
-              help="Gộp cả tệp có lỗi nội dung (tệp không đọc được thì không bao giờ gộp).")
+              help="Gộp cả tệp có lỗi nội dung hoặc cũ hơn tệp đã gộp (tệp không đọc được thì "
+                   "không bao giờ gộp).")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi gì.")
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 @click.option("--password", default="", help="Mật khẩu bảo vệ sheet của tệp tổng hợp.")
@@ -179,12 +186,11 @@ def split(master: Path, out: Path, units: tuple[str, ...], password: str) -> Non
 def merge(master: Path, inputs: tuple[Path, ...], force: bool, dry_run: bool, as_json: bool,
           password: str) -> None:
     """Gộp các tệp đơn vị gửi lại (tệp hoặc thư mục) vào tệp tổng hợp."""
-    from .console import print_json, print_merge
-    from .ops.merge import merge as merge_files
+    from .console import print_json, print_merge, progress
 
-    with _progress(as_json) as tick:
-        result = merge_files(master, list(inputs), force=force, dry_run=dry_run,
-                             password=password, progress=tick)
+    opened = _open(master, password)
+    with progress(quiet=as_json) as tick:
+        result = opened.merge(list(inputs), force=force, dry_run=dry_run, progress=tick)
     if as_json:
         print_json(result.to_json())
     else:
@@ -193,70 +199,53 @@ def merge(master: Path, inputs: tuple[Path, ...], force: bool, dry_run: bool, as
 
 
 @main.command()
-@click.argument("master", type=EXISTING)
+@click.argument("master", type=PATH)
 @click.option("--password", default="", help="Mật khẩu bảo vệ sheet của tệp tổng hợp.")
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @reports_errors
 def sync(master: Path, password: str, as_json: bool) -> None:
     """Đồng bộ: tính lại toàn bộ, ghi sheet Tổng hợp và Phân tích chênh lệch."""
-    from .console import print_json, print_summary
-    from .ops.sync import sync as sync_master
+    from .console import print_json, print_problems, print_summary
 
-    result = sync_master(master, password=password)
+    result = _open(master, password).sync()
     if as_json:
-        from .ops.operations import report_json
-
-        print_json({**report_json(result.report), "backup": str(result.backup or "")})
+        print_json(result.to_json())
         return
     print_summary(result.report)
-    _say(f"Đã đồng bộ {_escape(str(master))}"
-         + (f" (bản cũ lưu ở {_escape(str(result.backup))})" if result.backup else ""))
+    if result.notices:
+        print_problems(result.notices, title="Đã lưu ý khi đọc tệp:")
+    _say(f"Đã đồng bộ {master}" + (f" (bản cũ lưu ở {result.backup})" if result.backup else ""))
 
 
 @main.command()
-@click.argument("master", type=EXISTING)
-@click.option("--out", type=ANY_PATH, required=True, help="Tệp .docx (Word) hoặc .xlsx.")
+@click.argument("master", type=PATH)
+@click.option("--out", type=PATH, required=True, help="Tệp .docx (Word) hoặc .xlsx.")
 @reports_errors
 def plan(master: Path, out: Path) -> None:
     """Xuất kế hoạch khắc phục (Word hoặc Excel)."""
-    from .documents.plan import export_plan
-
-    export_plan(master, out)
-    _say(f"Đã ghi {_escape(str(out))}")
+    _open(master).export_plan(out)
+    _say(f"Đã ghi {out}")
 
 
 @main.command()
-@click.argument("master", type=EXISTING)
-@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("master", type=PATH)
+@click.argument("inputs", nargs=-1, type=PATH)
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 @reports_errors
 def check(master: Path, inputs: tuple[Path, ...], as_json: bool) -> None:
     """Kiểm tra tệp tổng hợp (và các tệp đơn vị nếu có) mà không ghi gì."""
-    from .console import print_json, print_merge, print_problems
-    from .ops.operations import check_master_file
+    from .console import print_check, print_json
 
-    problems = check_master_file(master)
-    merged = None
-    if inputs:
-        from .ops.merge import merge as merge_files
-
-        merged = merge_files(master, list(inputs), dry_run=True)
-    errors = any(p.severity == "error" for p in problems) or bool(merged and merged.has_errors)
+    result = _open(master).check(list(inputs))
     if as_json:
-        print_json({"master": [p.to_dict() for p in problems],
-                    "returns": merged.to_json() if merged else None, "exit_code": int(errors)})
+        print_json(result.to_json())
     else:
-        if problems:
-            print_problems(problems, title=f"Tệp tổng hợp {master.name}:")
-        else:
-            _say(f"[green]Tệp tổng hợp {_escape(master.name)} không có lỗi.[/green]")
-        if merged:
-            print_merge(merged)
-    sys.exit(1 if errors else 0)
+        print_check(result)
+    sys.exit(result.exit_code)
 
 
 @main.command()
-@click.option("--out", type=ANY_PATH, default=Path("cchc-demo"), show_default=True,
+@click.option("--out", type=PATH, default=Path("cchc-demo"), show_default=True,
               help="Thư mục ghi kết quả.")
 @reports_errors
 def demo(out: Path) -> None:
@@ -266,40 +255,72 @@ def demo(out: Path) -> None:
     run_demo(out, say=_say)
 
 
-class _NoProgress:
-    def __enter__(self) -> Callable[[Path], None]:
-        return lambda path: None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+# ---------------------------------------------------------------------------------------------
+# The entry point: usage errors, Ctrl-C and the console's encoding
 
 
-def _progress(quiet: bool) -> Any:
-    """A rich progress line on a terminal; nothing when piped or printing JSON."""
-    if quiet or not sys.stderr.isatty():
-        return _NoProgress()
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
-    class _Live:
-        def __enter__(self) -> Callable[[Path], None]:
-            self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                     transient=True, console=_stderr())
-            self.progress.__enter__()
-            self.task = self.progress.add_task("Đang đọc…")
-            self.count = 0
-            return self.tick
-
-        def tick(self, path: Path) -> None:
-            self.count += 1
-            self.progress.update(self.task, description=f"Đang đọc tệp {self.count}: {path.name}")
-
-        def __exit__(self, *exc: object) -> None:
-            self.progress.__exit__(None, None, None)
-
-    return _Live()
+def entry() -> None:
+    """The `cchc-xl` console script."""
+    sys.exit(run())
 
 
-def _stderr() -> Any:
-    from .console import console
+def run(args: list[str] | None = None) -> int:
+    """What the `cchc-xl` script runs; returns the exit code."""
+    from .console import prepare_streams, print_error
 
-    return console(stderr=True)
+    prepare_streams()
+    try:
+        main.main(args=args, prog_name="cchc-xl", standalone_mode=False)
+    except click.exceptions.Exit as exc:  # --help, --version
+        return exc.exit_code
+    except click.ClickException as exc:
+        print_error(usage_message(exc))
+        return EXIT_USAGE
+    except click.Abort:  # Ctrl-C inside a click prompt
+        print_error(INTERRUPTED)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print_error(INTERRUPTED)
+        return EXIT_INTERRUPTED
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    return EXIT_OK
+
+
+INTERRUPTED = ("Đã dừng theo yêu cầu (Ctrl-C). Các tệp đang ghi dở đã được bỏ, tệp tổng hợp "
+               "giữ nguyên như trước khi chạy.")
+
+
+def usage_message(exc: click.ClickException) -> str:
+    """Click's usage errors, said in Vietnamese, with where to read the help."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "cchc-xl"
+    help_hint = f" Xem hướng dẫn: {command} --help"
+    if isinstance(exc, click.MissingParameter):
+        name = _param_name(exc.param)
+        return f"Thiếu {name}.{help_hint}"
+    if isinstance(exc, click.NoSuchOption):
+        suggestion = ""
+        if exc.possibilities:
+            suggestion = " Có phải ý bạn là: " + ", ".join(sorted(exc.possibilities)) + "?"
+        return f"Không có tùy chọn {exc.option_name}.{suggestion}{help_hint}"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"Tùy chọn {exc.option_name} dùng sai (thiếu giá trị?).{help_hint}"
+    if isinstance(exc, click.BadParameter):
+        return f"Giá trị không hợp lệ cho {_param_name(exc.param)}: {exc.message}.{help_hint}"
+    if isinstance(exc, click.UsageError):
+        if "No such command" in exc.message:
+            word = exc.message.split("'")[1] if "'" in exc.message else exc.message
+            return f"Không có lệnh '{word}'.{help_hint}"
+        if "unexpected extra argument" in exc.message:
+            return f"Thừa tham số trong câu lệnh ({exc.message}).{help_hint}"
+        return f"Câu lệnh chưa đúng: {exc.message}.{help_hint}"
+    return f"Lỗi: {exc.format_message()}"
+
+
+def _param_name(param: click.Parameter | None) -> str:
+    if param is None:
+        return "một tham số"
+    if isinstance(param, click.Option):
+        return f"tùy chọn {param.opts[0]}"
+    return f"tham số {(param.name or '').upper()}"

@@ -17,14 +17,9 @@ from pathlib import Path
 
 from .criteria.catalogue import Catalogue, load_catalogue
 from .criteria.numbers import vn_number, vn_percent
-from .documents.plan import export_plan
 from .format.state import Entry
-from .ops.master import save_master
-from .ops.merge import MergeResult, merge
-from .ops.operations import create_master
-from .ops.split import split
-from .ops.sync import sync
-from .read.reader import read_master
+from .ops.master import Master
+from .ops.merge import MergeResult
 from .sample_data import fill_with_openpyxl, sample_entry, sample_evidence, sample_state_entries
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
@@ -46,12 +41,11 @@ def run_demo(out: Path, say: Callable[[str], None] = print,
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
     catalogue = load_catalogue(sample_catalogue_path())
-    master = folders["tong-hop"] / f"CCHC-{catalogue.year}-tong-hop{master_suffix}"
-
-    say(f"1. Tạo tệp tổng hợp: {master}")
-    create_master(sample_catalogue_path(), master, org=ORG)
+    master_path = folders["tong-hop"] / f"CCHC-{catalogue.year}-tong-hop{master_suffix}"
+    say(f"1. Tạo tệp tổng hợp: {master_path}")
+    master = Master.create(catalogue, master_path, org=ORG)
     say(f"2. Tạo tệp cho các đơn vị trong {folders['gui-don-vi']}")
-    sent = split(master, folders["gui-don-vi"])
+    sent = master.split(folders["gui-don-vi"]).files
     say("3. Các đơn vị nhập số liệu và tài liệu kiểm chứng (một đơn vị nhập sai, một đơn vị gửi "
         "muộn)")
     returned = folders["nhan-ve"]
@@ -65,7 +59,7 @@ def run_demo(out: Path, say: Callable[[str], None] = print,
         fill_with_openpyxl(path, returned / path.name, entries,
                            sample_evidence(catalogue, unit, catalogue.year))
     say("4. Gộp dữ liệu lần 1")
-    _report(merge(master, [returned]), say)
+    _report(master.merge([returned]), say)
 
     say(f"5. {MISTAKE_UNIT} sửa lỗi và gửi lại; {LATE_UNIT} gửi muộn. Gộp lần 2")
     second = out / "nhan-ve" / "lan-2"
@@ -77,22 +71,21 @@ def run_demo(out: Path, say: Callable[[str], None] = print,
                            sample_evidence(catalogue, unit, catalogue.year))
         later = dt.datetime.now().timestamp() + 60
         os.utime(target, (later, later))
-    _report(merge(master, [second]), say)
+    _report(master.merge([second]), say)
 
     say("6. Văn phòng nhập điểm điều tra xã hội học, điểm thưởng/trừ, kết quả năm trước, mục tiêu")
-    _office_entries(master, catalogue)
+    _office_entries(master)
     say("7. Đồng bộ: sheet Tổng hợp và Phân tích chênh lệch")
-    result = sync(master)
-    report = result.report
+    report = master.sync().report
     index = vn_percent(report.index) if report.index is not None else "—"
     say(f"   Tổng điểm {vn_number(report.total)} / {vn_number(report.applicable_max)}; "
         f"Chỉ số CCHC {index}; xếp loại {report.rating}")
-    docx = export_plan(master, folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.docx")
-    xlsx = export_plan(master, folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.xlsx")
+    docx = master.export_plan(folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.docx")
+    xlsx = master.export_plan(folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.xlsx")
     say(f"8. Kế hoạch khắc phục: {docx} và {xlsx}")
-    say(f"Xong. Mở {master} bằng Excel để xem; các tệp đơn vị ở {folders['gui-don-vi']} và "
+    say(f"Xong. Mở {master_path} bằng Excel để xem; các tệp đơn vị ở {folders['gui-don-vi']} và "
         f"{returned}.")
-    return {"master": master, "plan_docx": docx, "plan_xlsx": xlsx, **folders}
+    return {"master": master_path, "plan_docx": docx, "plan_xlsx": xlsx, **folders}
 
 
 def _with_mistake(catalogue: Catalogue, entries: dict[str, Entry]) -> dict[str, Entry]:
@@ -113,11 +106,10 @@ def _report(result: MergeResult, say: Callable[[str], None]) -> None:
         say("   Chưa gửi: " + ", ".join(result.missing_units))
 
 
-def _office_entries(master: Path, catalogue: Catalogue) -> None:
+def _office_entries(master: Master) -> None:
     """What the Văn phòng types into the master's blue cells, done through the library."""
-    _, data = read_master(master)
-    assert data.state is not None
-    entries = dict(data.state.entries)
+    catalogue = master.catalogue
+    entries = dict(master.state.entries)
     for f in catalogue.fields:
         entries[f.code] = replace(entries.get(f.code, Entry()), last_year=LAST_YEAR.get(f.code),
                                   target=float(f.max), deadline=f"Tháng 12/{catalogue.year + 1}")
@@ -135,7 +127,8 @@ def _office_entries(master: Path, catalogue: Catalogue) -> None:
             entries[first_loss], appraised=4.5,
             cause="Còn 24 hồ sơ giải quyết trễ hạn trên Hệ thống một cửa điện tử.",
             remedy="Theo dõi, nhắc hạn từng hồ sơ; xử lý trên phần mềm kịp thời ở mọi bước.")
-    save_master(catalogue, replace(data.state, entries=entries), master)
+    master.state = replace(master.state, entries=entries)
+    master.save()
 
 
 def _extra_value(code: str, entry: Entry) -> dict[str, object]:

@@ -25,6 +25,7 @@ class Problem:
     unit: str | None = None
     code: str | None = None
     severity: Severity = "error"
+    kind: str | None = None  # groups problems of one sort in printed summaries
 
     def where(self, with_file: bool = True) -> str:
         parts = []

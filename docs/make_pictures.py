@@ -325,8 +325,7 @@ def merge_pictures(demo: Path, folder: Path, out: Path) -> list[Path]:
     """
     import cchc_xl.console as console_module
     from cchc_xl.excel.buttons import merge_message
-    from cchc_xl.ops.merge import merge
-    from cchc_xl.ops.operations import create_master
+        from cchc_xl.ops.master import Master
 
     folder.mkdir(parents=True)
     returns = folder / "nhan-ve"
@@ -354,8 +353,8 @@ def merge_pictures(demo: Path, folder: Path, out: Path) -> list[Path]:
             os.environ["TZ"] = "Asia/Ho_Chi_Minh"  # save times shown in local time
             if hasattr(time, "tzset"):
                 time.tzset()
-            create_master(sample_catalogue_path(), master, org=ORG)
-            result = merge(master, [Path("nhan-ve")], now=MERGE_TIME)
+            Master.create(sample_catalogue_path(), master, org=ORG)
+            result = Master.open(master).merge([Path("nhan-ve")], now=MERGE_TIME)
             console_module.console = recording_console  # type: ignore[assignment]
             console_module.print_merge(result)
         finally:

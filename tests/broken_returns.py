@@ -33,13 +33,12 @@ from typing import Any
 from cchc_xl.criteria.catalogue import Catalogue, Leaf, load_catalogue
 from cchc_xl.format.layout import (COL, EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, META_SHEET,
                             cell_ref)
-from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED, merge
-from cchc_xl.ops.operations import create_master
+from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED
+from cchc_xl.ops.master import Master
 from cchc_xl.criteria.rules import (ChoiceRule, CountTiersRule, ManualRule, RateTiersRule, RatioRule,
                            YesNoRule)
 from cchc_xl.sample_data import (fill_with_openpyxl, sample_entry, sample_evidence,
                                  sample_state_entries)
-from cchc_xl.ops.split import split
 from cchc_xl.format.state import Entry, EvidenceRow
 from cchc_xl.build.context import RowMapEntry
 from cchc_xl.format.rowmap import Audience, row_map
@@ -371,8 +370,8 @@ def build_baseline(root: Path) -> Corpus:
     catalogue = load_catalogue(SAMPLE)
     master = root / "baseline" / "tong-hop.xlsx"
     master.parent.mkdir(parents=True)
-    create_master(SAMPLE, master, org=ORG)
-    sent = {p.stem.rsplit("-", 1)[1]: p for p in split(master, root / "gui")}
+    Master.create(SAMPLE, master, org=ORG)
+    sent = {p.stem.rsplit("-", 1)[1]: p for p in Master.open(master).split(root / "gui").files}
     returned = root / "v1"
     returned.mkdir()
     baseline = {}
@@ -381,7 +380,7 @@ def build_baseline(root: Path) -> Corpus:
         evidence = sample_evidence(catalogue, unit, catalogue.year)
         fill_with_openpyxl(path, returned / path.name, entries, evidence)
         baseline[unit] = Typed(unit, entries, evidence)
-    result = merge(master, [returned], now=NOW)
+    result = Master.open(master).merge([returned], now=NOW)
     assert result.exit_code == 0 and all(f.outcome == MERGED for f in result.files), [
         (f.data.path.name, [str(p) for p in f.errors]) for f in result.files]
     return Corpus(root, catalogue, master, sent, baseline)

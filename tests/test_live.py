@@ -18,13 +18,10 @@ from cchc_xl.criteria.catalogue import load_catalogue
 from cchc_xl.errors import Problem
 from cchc_xl.format.layout import EVIDENCE_SHEET, GAP_SHEET, LOG_SHEET
 from cchc_xl.excel.live import GridBook, literal, live_merge, live_sync, read_open_master
-from cchc_xl.ops.merge import merge
-from cchc_xl.ops.operations import create_master
+from cchc_xl.ops.master import Master
 from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_with_openpyxl, sample_evidence, sample_state_entries
-from cchc_xl.ops.split import split
 from cchc_xl.format.state import EvidenceRow
-from cchc_xl.ops.sync import sync
 
 NOW = dt.datetime(2026, 12, 12, 8, 30)
 
@@ -34,8 +31,8 @@ def setup(tmp_path_factory, sample_path):
     root = tmp_path_factory.mktemp("live")
     catalogue = load_catalogue(sample_path)
     master = root / "master.xlsx"
-    create_master(sample_path, master, org="Sở Tư pháp tỉnh Lạng Sơn")
-    sent = split(master, root / "gui")
+    Master.create(sample_path, master, org="Sở Tư pháp tỉnh Lạng Sơn")
+    sent = Master.open(master).split(root / "gui").files
     returned = root / "nhan-ve"
     returned.mkdir()
     for path in sent:
@@ -55,7 +52,7 @@ def test_live_merge_writes_the_same_state_as_the_headless_merge(setup, tmp_path)
     headless, live_file = tmp_path / "h.xlsx", tmp_path / "l.xlsx"
     shutil.copy(master, headless)
     shutil.copy(master, live_file)
-    merge(headless, [returned], now=NOW)
+    Master.open(headless).merge([returned], now=NOW)
     _, expected = read_master(headless)
 
     book = GridBook.from_file(live_file)
@@ -75,11 +72,11 @@ def test_live_sync_writes_the_gap_tables_sync_writes(setup, tmp_path):
     _, _, master, returned = setup
     merged = tmp_path / "m.xlsx"
     shutil.copy(master, merged)
-    merge(merged, [returned], now=NOW)
+    Master.open(merged).merge([returned], now=NOW)
     book = GridBook.from_file(merged)  # the open workbook after the merge, before any sync
     synced = tmp_path / "s.xlsx"
     shutil.copy(merged, synced)
-    result = sync(synced)
+    result = Master.open(synced).sync()
 
     report = live_sync(book)
     assert report.total == result.report.total
@@ -105,10 +102,10 @@ def test_merge_message_names_refusals_and_missing_units(setup, tmp_path):
     _, _, master, returned = setup
     copy = tmp_path / "m.xlsx"
     shutil.copy(master, copy)
-    result = merge(copy, [returned], now=NOW)
+    result = Master.open(copy).merge([returned], now=NOW)
     text = merge_message(result)
     assert text.startswith("Đã đọc 3 tệp: gộp 3, không gộp 0.")
-    checked = merge_message(merge(copy, [returned], now=NOW, dry_run=True))
+    checked = merge_message(Master.open(copy).merge([returned], now=NOW, dry_run=True))
     assert checked.startswith("Đã đọc 3 tệp: đạt kiểm tra (chưa gộp) 3, không gộp 0.")
     assert "Đơn vị chưa gửi tệp:" in text and "Kế toán Sở" in text
 

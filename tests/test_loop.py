@@ -18,13 +18,10 @@ import pytest
 from cchc_xl.criteria.catalogue import load_catalogue
 from cchc_xl.criteria.engine import assess
 from devtools.libreoffice import find_soffice, read_values, recalculate
-from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED, log_path, merge
-from cchc_xl.ops.operations import create_master
-from cchc_xl.documents.plan import export_plan
+from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED, log_path
+from cchc_xl.ops.master import Master
 from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_with_openpyxl, sample_evidence, sample_state_entries
-from cchc_xl.ops.split import split
-from cchc_xl.ops.sync import sync
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
 LIBREOFFICE_UNITS = {"VP", "HCTP", "CC1"}  # the rest are filled by openpyxl only
@@ -36,8 +33,8 @@ def loop(tmp_path_factory, sample_path):
     root = tmp_path_factory.mktemp("loop")
     catalogue = load_catalogue(sample_path)
     master = root / "tong-hop.xlsx"
-    create_master(sample_path, master, org=ORG)
-    sent = split(master, root / "gui")
+    Master.create(sample_path, master, org=ORG)
+    sent = Master.open(master).split(root / "gui").files
     typed, returned = root / "typed", root / "nhan-ve"
     typed.mkdir()
     returned.mkdir()
@@ -56,10 +53,10 @@ def loop(tmp_path_factory, sample_path):
         if not (returned / path.name).exists():
             shutil.copy(path, returned / path.name)
     before = {p.name: p.read_bytes() for p in returned.iterdir()}
-    merged = merge(master, [returned], now=dt.datetime(2026, 12, 10, 9, 0))
-    synced = sync(master)
-    plan_docx = export_plan(master, root / "ke-hoach.docx")
-    plan_xlsx = export_plan(master, root / "ke-hoach.xlsx")
+    merged = Master.open(master).merge([returned], now=dt.datetime(2026, 12, 10, 9, 0))
+    synced = Master.open(master).sync()
+    plan_docx = Master.open(master).export_plan(root / "ke-hoach.docx")
+    plan_xlsx = Master.open(master).export_plan(root / "ke-hoach.xlsx")
     return {"catalogue": catalogue, "master": master, "merged": merged, "synced": synced,
             "units": units, "returned": returned, "before": before, "docx": plan_docx,
             "xlsx": plan_xlsx, "root": root}
@@ -159,7 +156,7 @@ def test_same_unit_twice_keeps_the_newest(loop, tmp_path):
     shutil.copy(src, new)
     _set_modified(old, "2026-11-01T08:00:00Z")
     _set_modified(new, "2026-12-01T08:00:00Z")
-    result = merge(master, [old, new])
+    result = Master.open(master).merge([old, new])
     outcome = {f.data.path.name: f.outcome for f in result.files}
     assert outcome == {"a-old.xlsx": SUPERSEDED, "b-new.xlsx": MERGED}
 
@@ -176,7 +173,7 @@ def test_a_broken_return_is_rejected_and_nothing_else_is_lost(loop, tmp_path):
     sheet, ref = next(iter(book.defined_names[name].destinations))
     book[sheet][ref.replace("$", "")] = 10**9  # b far above a
     book.save(bad)
-    result = merge(master, [bad])
+    result = Master.open(master).merge([bad])
     assert result.files[0].outcome == REJECTED
     assert result.exit_code == 1
     assert any("b không thể lớn hơn a" in p.message for p in result.files[0].errors)
@@ -239,7 +236,7 @@ def test_merge_refuses_to_drop_what_was_typed_outside_the_inputs(loop, tmp_path)
     book.save(master)
     before = master.read_bytes()
     with pytest.raises(InputError) as info:
-        merge(master, [loop["returned"] / "CCHC-2026-NV1.xlsx"])
+        Master.open(master).merge([loop["returned"] / "CCHC-2026-NV1.xlsx"])
     assert "Không gộp dữ liệu" in str(info.value) and "ô N2" in str(info.value)
     assert master.read_bytes() == before
     assert not (tmp_path / "sao-luu").exists()

@@ -63,7 +63,7 @@ from cchc_xl.criteria.numbers import round_half_up
 from cchc_xl.analysis.report import Report, build_report, lost_label
 from cchc_xl.format.state import Entry, State
 from cchc_xl.build import build_master, build_unit, unit_has_items
-from cchc_xl.build.summary import HEADER_ROW as GAP_HEADER_ROW
+from cchc_xl.format.layout import GAP_HEADER_ROW
 from cchc_xl.build.summary import LEAF_GAP_HEADERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # conftest and parity_cases, however run

@@ -35,10 +35,11 @@ from click.testing import CliRunner
 from broken_returns import (CASE_NAMES, INJECTED_NOTE, INJECTED_SUBJECT, NOW, UNIT, Case, Corpus,
                             Expect, Layout, build_corpus, evidence_cell, found, measure,
                             sheet_part)
+from cchc_xl.ops.master import Master
 from cchc_xl.read import untrusted
 from cchc_xl.cli import main
 from cchc_xl.format.layout import COL, EVIDENCE_SHEET, cell_ref
-from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED, log_path, merge
+from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED, log_path
 from cchc_xl.read.reader import read_master
 from cchc_xl.format.state import State
 from cchc_xl.format.rowmap import Audience, row_map
@@ -75,7 +76,7 @@ def batch(corpus: Corpus, originals: dict[Path, str],
     master = tmp_path_factory.mktemp("batch") / "tong-hop.xlsx"
     shutil.copy(corpus.master, master)
     folders = [c.folder for c in corpus.cases if batched(c)]
-    result = merge(master, folders, now=NOW)
+    result = Master.open(master).merge(folders, now=NOW)
     assert result.written
     _, data = read_master(master)
     return {"result": result, "state": data.state,
@@ -126,7 +127,7 @@ def test_case(name: str, corpus: Corpus, baseline: State, originals: dict[Path, 
         if case.cli:
             outcomes = run_cli(case, master)
         else:
-            result = merge(master, [case.folder], now=NOW)
+            result = Master.open(master).merge([case.folder], now=NOW)
             assert result.exit_code == case.exit_code
             assert result.written
             outcomes = {f.data.path.name: (f.outcome, [p.to_dict() for p in f.data.problems])

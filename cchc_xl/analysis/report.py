@@ -164,6 +164,28 @@ class Report:
         rows = [r for r in self.leaves() if r.lost > 0 or r.needed > 0]
         return sorted(rows, key=lambda r: (-r.lost, order[r.code]))
 
+    def to_json(self) -> dict[str, Any]:
+        """The consolidated numbers as plain JSON (decimals as exact strings)."""
+        def num(value: Any) -> str | None:
+            return None if value is None else str(value)
+
+        return {
+            "year": self.catalogue.year,
+            "max": num(self.max), "applicable_max": num(self.applicable_max),
+            "points": num(self.points), "bonus": num(self.bonus),
+            "penalty": num(self.penalty), "total": num(self.total),
+            "index": num(self.index), "rating": self.rating,
+            "fields": [{"code": f.code, "name": f.node.name, "max": num(f.max),
+                        "applicable_max": num(f.applicable_max), "points": num(f.points),
+                        "appraised": num(f.appraised), "last_year": num(f.last_year),
+                        "target": num(f.target), "lost": num(f.lost), "needed": num(f.needed),
+                        "label": f.label} for f in self.fields],
+            "gaps": [{"code": g.code, "name": g.node.name,
+                      "applicable_max": num(g.applicable_max), "achieved": num(g.achieved),
+                      "lost": num(g.lost), "needed": num(g.needed), "label": g.label,
+                      "lead": g.node.lead} for g in self.gap_leaves()],
+        }
+
 
 def _sum_if_any(values: Any) -> Decimal | None:
     present = [v for v in values if v is not None]

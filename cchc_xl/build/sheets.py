@@ -14,6 +14,8 @@ from ..format.layout import (
     EVIDENCE_FIRST_ROW,
     EVIDENCE_HEADER_ROW,
     FORMAT_VERSION,
+    LOG_FIRST_ROW,
+    LOG_HEADER_ROW,
     META_LIST_FIRST_COL,
     META_MAP_COLUMNS,
     META_MAP_FIRST_COL,
@@ -181,20 +183,20 @@ def write_log(ctx: Context, name: str) -> None:
     ws.write_string(0, 0, "NHẬT KÝ GỘP DỮ LIỆU", s.title())
     widths = (18, 36, 36, 10, 22, 80)
     for i, (header, width) in enumerate(zip(LOG_HEADERS, widths)):
-        ws.write_string(2, i, header, s.header())
+        ws.write_string(LOG_HEADER_ROW, i, header, s.header())
         ws.set_column(i, i, width)
     text = s.cell()
     digest = s.get(border=1, border_color=st.BORDER_COLOR, text_wrap=True, font_size=8)
-    for r, row in enumerate(ctx.state.log, start=3):
+    for r, row in enumerate(ctx.state.log, start=LOG_FIRST_ROW):
         values = (row.time, row.file, row.sha256, row.unit, row.outcome, row.problems)
         for c, value in enumerate(values):
             ws.write_string(r, c, value, digest if c == 2 else text)
         lines = max(estimate_lines(v, w) for v, w in zip(values, widths) if v is not row.sha256)
         ws.set_row(r, 15 * max(lines, 2) + 3)
-    ws.freeze_panes(3, 0)
+    ws.freeze_panes(LOG_FIRST_ROW, 0)
     ws.set_landscape()
     ws.set_paper(9)
-    ws.repeat_rows(2)
+    ws.repeat_rows(LOG_HEADER_ROW)
     ws.fit_to_pages(1, 0)  # six columns, 186 characters wide: three pages across without this
     ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
                               "format_columns": True, "autofilter": True})

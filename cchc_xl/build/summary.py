@@ -12,7 +12,8 @@ from typing import Any
 
 from ..analysis.report import NodeReport, Report
 from ..criteria.numbers import FOUR_PLACES, round_half_up
-from ..format.layout import COL, cell_ref, code_token, quote_sheet
+from ..format.layout import (COL, GAP_HEADER_ROW, SUMMARY_HEADER_ROW, cell_ref, code_token,
+                             quote_sheet)
 from . import styles as st
 from .context import Context, cached, estimate_lines
 
@@ -28,7 +29,6 @@ LEAF_GAP_HEADERS = ("Mã", "Tiêu chí thành phần", "Điểm tối đa áp d�
                     "Điểm bị mất", "Còn thiếu so với mục tiêu", "Nhận xét", "Đơn vị chủ trì",
                     "Đơn vị phối hợp", "Nguyên nhân", "Giải pháp khắc phục")
 GAP_WIDTHS = (8, 44, 9, 9, 9, 9, 10, 16, 20, 22, 28, 28)
-HEADER_ROW = 3
 CHART_ROWS = 17  # rows the chart covers between the two tables
 NO_GAPS = "Không có tiêu chí nào bị mất điểm."
 
@@ -59,12 +59,12 @@ def write_summary(ctx: Context, name: str) -> None:
                     s.title())
     ws.write_string(1, 0, ctx.state.org or "", s.subtitle())
     for i, (header, width) in enumerate(zip(SUMMARY_HEADERS, SUMMARY_WIDTHS)):
-        ws.write_string(HEADER_ROW, i, header, s.header())
+        ws.write_string(SUMMARY_HEADER_ROW, i, header, s.header())
         ws.set_column(i, i, width)
-    ws.set_row(HEADER_ROW, 75)
+    ws.set_row(SUMMARY_HEADER_ROW, 75)
     text, num, mx = s.cell(), s.cell(kind="number"), s.cell(kind="max")
     pct = s.cell(kind="percent")
-    first = HEADER_ROW + 1
+    first = SUMMARY_HEADER_ROW + 1
     for i, f in enumerate(report.fields):
         r = first + i
         sheet, row = where[f.code]
@@ -90,7 +90,7 @@ def write_summary(ctx: Context, name: str) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(HEADER_ROW)
+    ws.repeat_rows(SUMMARY_HEADER_ROW)
     ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
                               "format_columns": True})
 
@@ -215,7 +215,7 @@ def gap_layout(report: Report, where: dict[str, tuple[str, int]]) -> GapLayout:
     """The gap tables, sorted by points lost: written by the builder and by the live mode."""
     order = {f.code: i for i, f in enumerate(report.fields)}
     fields = sorted(report.fields, key=lambda f: (-f.lost, order[f.code]))
-    first = HEADER_ROW + 1
+    first = GAP_HEADER_ROW + 1
     field_rows = [gap_cells(report, f, str(i + 1), where[f.code], first + i, is_field=True)
                   for i, f in enumerate(fields)]
     leaf_header = first + len(fields) + 1 + CHART_ROWS
@@ -259,8 +259,8 @@ def write_gap(ctx: Context, name: str) -> None:
     for i, width in enumerate(GAP_WIDTHS):
         ws.set_column(i, i, width)
     layout = gap_layout(report, _locations(ctx))
-    ws.write_string(HEADER_ROW - 1, 0, "A. THEO LĨNH VỰC", s.get(bold=True, font_size=12))
-    _gap_header(ws, s, HEADER_ROW, FIELD_GAP_HEADERS)
+    ws.write_string(GAP_HEADER_ROW - 1, 0, "A. THEO LĨNH VỰC", s.get(bold=True, font_size=12))
+    _gap_header(ws, s, GAP_HEADER_ROW, FIELD_GAP_HEADERS)
     first = layout.field_first
     for i, cells in enumerate(layout.field_rows):
         _gap_row(ctx, ws, first + i, cells)

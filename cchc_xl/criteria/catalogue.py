@@ -111,6 +111,8 @@ class Catalogue:
     rating: tuple[RatingBand, ...] = ()
     bonus: Section | None = None
     penalty: Section | None = None
+    # Likely slips found while loading (not errors; not part of the content hash).
+    warnings: tuple[Problem, ...] = field(default=(), compare=False, repr=False)
 
     # -- navigation -----------------------------------------------------------------------
     def leaves(self) -> Iterator[Leaf]:

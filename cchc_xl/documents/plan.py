@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..analysis.report import NodeReport, Report, build_report
+from ..analysis.report import NodeReport, Report
 from ..criteria.engine import index_of
 from ..criteria.numbers import vn_number, vn_percent
 from ..errors import FileError
@@ -129,18 +129,14 @@ def _pct(points: Decimal | None, applicable: Decimal) -> str:
     return vn_percent(value) if value is not None else BLANK
 
 
-def export_plan(master_path: Path, out: Path) -> Path:
-    """Write the plan for the master to `out` (.docx or .xlsx), atomically."""
-    from ..ops.sync import load
-
+def export_plan(report: Report, out: Path) -> Path:
+    """Write the plan for a master's report to `out` (.docx or .xlsx), atomically."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".docx", ".xlsx"):
         raise FileError(f"Chỉ xuất kế hoạch ra .docx (Word) hoặc .xlsx (Excel), không phải "
                         f"'{out.suffix}'.")
-    catalogue, data = load(Path(master_path))
-    assert data.state is not None
-    model = build_plan(build_report(catalogue, data.state))
+    model = build_plan(report)
     writer = write_docx if suffix == ".docx" else write_xlsx
     atomic_write(out, lambda tmp: writer(model, tmp))
     return out

@@ -22,9 +22,9 @@ MAX_LINES = 12
 
 
 def split(master: Path, folder: str) -> str:
-    from ..ops.split import split as split_master
+    from ..ops.master import Master
 
-    written = split_master(master, Path(folder))
+    written = Master.open(master).split(Path(folder)).files
     return f"Đã tạo {len(written)} tệp cho các đơn vị trong thư mục:\n{folder}"
 
 
@@ -47,16 +47,16 @@ def sync(master: Path) -> str:
 
 
 def plan(master: Path, target: str) -> str:
-    from ..documents.plan import export_plan
+    from ..ops.master import Master
 
-    out = export_plan(master, Path(target))
+    out = Master.open(master).export_plan(Path(target))
     return f"Đã xuất kế hoạch khắc phục:\n{out}"
 
 
 def check(master: Path) -> str:
-    from ..ops.operations import check_master_file
+    from ..ops.master import Master
 
-    return check_message(check_master_file(master))
+    return check_message(Master.open(master).check().problems)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from typing import Any, Protocol
 from ..analysis.report import Report, build_report
 from ..build.summary import GapCell, gap_layout
 from ..criteria.catalogue import Catalogue
-from ..errors import FileError
 from ..files.atomic import atomic_write_text
 from ..format.layout import (
     COL,
@@ -30,13 +29,13 @@ from ..format.layout import (
     EVIDENCE_FIRST_ROW,
     EVIDENCE_SHEET,
     GAP_SHEET,
+    LOG_FIRST_ROW,
     LOG_SHEET,
 )
 from ..format.state import State
 from ..ops.merge import MergeResult, log_lines, log_path, merge_into
-from ..read.reader import WorkbookData, master_from_book, read_meta
+from ..read.reader import WorkbookData, master_from_book
 
-LOG_FIRST_ROW = 3
 INPUT_BLOCK = ("a", "b", "value", "na", "supp")
 
 
@@ -56,13 +55,7 @@ class LiveBook(Protocol):
 
 def read_open_master(book: LiveBook) -> tuple[Catalogue, WorkbookData]:
     data = WorkbookData(book.path)
-    if not read_meta(book, data):
-        raise FileError(f"Không đọc được tệp tổng hợp {book.path.name}.", data.problems)
-    catalogue = master_from_book(book, data)
-    if data.problems:
-        raise FileError(f"Tệp tổng hợp {book.path.name} có lỗi cấu trúc; hãy sửa theo danh sách "
-                        "hoặc khôi phục từ thư mục sao-luu.", data.problems)
-    return catalogue, data
+    return master_from_book(book, data), data
 
 
 def live_merge(book: LiveBook, inputs: Iterable[Path], *, force: bool = False,

@@ -91,6 +91,12 @@ EVIDENCE_HEADER_ROW = 3
 EVIDENCE_FIRST_ROW = 4
 EVIDENCE_BLANK_ROWS = {"unit": 200, "master": 300}
 
+# The consolidated sheet (Tổng hợp), the gap analysis and the merge log: where their bodies start.
+SUMMARY_HEADER_ROW = 3
+GAP_HEADER_ROW = 3
+LOG_HEADER_ROW = 2
+LOG_FIRST_ROW = 3
+
 # The metadata sheet: key/value pairs in A:B, the row map in D:H, lists in J onwards.
 META_KEYS = ("template_id", "format_version", "kind", "catalogue_name", "catalogue_year",
              "catalogue_hash", "org", "unit_code", "unit_name", "generator")

@@ -1,26 +1,87 @@
-"""The master workbook as a file: read its state, write it back atomically with a backup.
+"""The master workbook (tệp tổng hợp): the object the CLI, the buttons, the demo and scripts use.
 
-`merge` and `sync` both end in `save_master`: the whole master is regenerated from the catalogue
-and the state, so what it shows is always consistent with its inputs.
+    >>> from cchc_xl import Master
+    >>> master = Master.create("bo-tieu-chi.yaml", "tong-hop.xlsm", org="Sở Tư pháp tỉnh X")
+    >>> master.split("gui-don-vi")               # one workbook per unit
+    >>> master.merge(["nhan-ve"])                # check and merge what came back
+    >>> master.sync()                            # recompute after typing in Excel
+    >>> master.export_plan("ke-hoach.docx")
+
+Every write goes the same way: an exclusive lock on the file (`files.lock`), the file re-read if
+someone else changed it since it was opened, the password checked, the whole workbook rebuilt
+from (catalogue, state), compared with the current file so nothing typed outside the input
+cells is lost (`ops.drift`), then an atomic replace with a backup in `sao-luu/`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import zipfile
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..criteria.catalogue import Catalogue
-from ..errors import FileError, InputError
-from ..files.atomic import atomic_write, ensure_writable
+from ..analysis.checks import check_master
+from ..analysis.report import Report, build_report
+from ..criteria.catalogue import Catalogue, load_catalogue
+from ..errors import FileError, InputError, Problem
+from ..files.atomic import atomic_write, atomic_write_text, ensure_writable
+from ..files.lock import WriteLock
 from ..format.state import State
-from ..read.reader import WorkbookData
+from ..read.reader import WorkbookData, read_master
+from .password import check_password
+
+if TYPE_CHECKING:
+    import pandas
+
+    from .merge import MergeResult
+
+MASTER_SUFFIXES = (".xlsm", ".xlsx")
+
+
+@dataclass
+class SyncResult:
+    master: Path
+    report: Report
+    backup: Path | None = None
+    notices: list[Problem] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.report.to_json(), "backup": str(self.backup or ""),
+                "notices": [p.to_dict() for p in self.notices]}
+
+
+@dataclass
+class CheckResult:
+    master: Path
+    problems: list[Problem]
+    returns: MergeResult | None = None
+
+    @property
+    def exit_code(self) -> int:
+        errors = any(p.severity == "error" for p in self.problems)
+        return 1 if errors or (self.returns is not None and self.returns.has_errors) else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"master": [p.to_dict() for p in self.problems],
+                "returns": self.returns.to_json() if self.returns else None,
+                "exit_code": self.exit_code}
+
+
+@dataclass
+class SplitResult:
+    folder: Path
+    files: list[Path]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"folder": str(self.folder), "files": [str(p) for p in self.files]}
 
 
 def write_master(catalogue: Catalogue, state: State, path: Path, *, password: str = "",
                  recalc_probe: bool = False) -> None:
-    """Build the master at `path`: with macros and buttons when it is an .xlsm."""
+    """Build a master at `path`: with macros and buttons when it is an .xlsm."""
     from ..build import build_master
 
     path = Path(path)
@@ -33,56 +94,167 @@ def write_master(catalogue: Catalogue, state: State, path: Path, *, password: st
                  recalc_probe=recalc_probe)
 
 
-def save_master(catalogue: Catalogue, state: State, path: Path, *, password: str = "",
-                now: dt.datetime | None = None, current: WorkbookData | None = None,
-                action: str = "ghi") -> Path | None:
-    """Atomically replace the master; returns the backup of the previous version.
+class Master:
+    """A master workbook read from its file, with everything the Văn phòng does to it."""
 
-    With `current` (what was read from the file), the file is first compared with the new build:
-    anything it would lose (text typed outside the input cells, a sheet added by hand) makes the
-    write fail with InputError, file untouched.
-    """
-    ensure_writable(path)
-    check_password(path, password)
+    def __init__(self, path: Path, catalogue: Catalogue, data: WorkbookData,
+                 password: str = "") -> None:
+        assert data.state is not None
+        self.path = Path(path)
+        self.catalogue = catalogue
+        self.password = password
+        self.state: State = data.state  # replace it, then save(), to change the master
+        self._data = data
+        self._digest = _digest(self.path)
 
-    def write_checked(fresh: Path) -> None:
-        write_master(catalogue, state, fresh, password=password)
-        if current is not None and current.state is not None and path.exists():
-            _refuse_drift(path, fresh, catalogue, current, action, current.state != state)
+    # -- opening --------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str, *, password: str = "") -> Master:
+        """Read a master. FileError (exit 2): not a readable master, or a wrong password.
+        InputError (exit 1): its structure was changed by hand (rows moved, sheets renamed)."""
+        path = Path(path)
+        catalogue, data = read_master(path)
+        check_password(path, password)
+        return cls(path, catalogue, data, password)
 
-    return atomic_write(path, write_checked, now=now)
+    @classmethod
+    def create(cls, catalogue: Catalogue | Path | str, path: Path | str, *, org: str = "",
+               password: str = "", overwrite: bool = False) -> Master:
+        """A new, empty master; an existing file is replaced only with `overwrite` (backed up)."""
+        path = Path(path)
+        if path.suffix.lower() not in MASTER_SUFFIXES:
+            raise FileError(f"Tệp tổng hợp phải có đuôi .xlsm (có nút bấm) hoặc .xlsx, không phải "
+                            f"'{path.suffix}'.")
+        if path.exists() and not overwrite:
+            raise FileError(f"{path} đã có; tạo mới sẽ xóa số liệu trong đó. Dùng --force nếu "
+                            "thật sự muốn ghi đè (bản cũ được lưu trong thư mục sao-luu).")
+        if not isinstance(catalogue, Catalogue):
+            catalogue = load_catalogue(catalogue)
+        state = State("master", org=org)
+        with WriteLock(path, command="new"):
+            atomic_write(path, lambda tmp: write_master(catalogue, state, tmp, password=password))
+        return cls.open(path, password=password)
+
+    # -- what it holds ----------------------------------------------------------------------------
+    def report(self) -> Report:
+        """Every number the consolidated sheet, the gap analysis and the documents show."""
+        return build_report(self.catalogue, self.state)
+
+    @property
+    def notices(self) -> list[Problem]:
+        """What reading the file noticed and fixed on the way (a number typed as text …)."""
+        return list(self._data.notices)
+
+    def scores(self) -> pandas.DataFrame:
+        """One row per sub-criterion: codes, unit, inputs, points, appraised, target, evidence."""
+        from ..analysis.frame import scores_frame
+
+        return scores_frame(self.report())
+
+    def check(self, inputs: Iterable[Path | str] = (), *,
+              today: dt.date | None = None) -> CheckResult:
+        """What to fix before reporting, and (with `inputs`) what merging them would say."""
+        problems = check_master(self.catalogue, self.state, today or dt.date.today(),
+                                file=self.path.name) + self.notices
+        returns = self.merge(inputs, dry_run=True) if inputs else None
+        return CheckResult(self.path, problems, returns)
+
+    # -- operations -----------------------------------------------------------------------------
+    def split(self, outdir: Path | str, *, units: list[str] | None = None, password: str = "",
+              workers: int | None = None) -> SplitResult:
+        """One workbook per unit that leads an item, computing live with native formulas."""
+        from .split import write_unit_files
+
+        files = write_unit_files(self.catalogue, self.state, Path(outdir), password=password,
+                                 units=units, workers=workers)
+        return SplitResult(Path(outdir), files)
+
+    def merge(self, inputs: Iterable[Path | str], *, force: bool = False, dry_run: bool = False,
+              now: dt.datetime | None = None, progress: Callable[[Path], None] | None = None,
+              workers: int | None = None) -> MergeResult:
+        """Check returned workbooks and merge the accepted ones; `dry_run` writes nothing."""
+        from .merge import CHECKED, log_lines, log_path, merge_into
+
+        with nullcontext() if dry_run else self._writing("merge"):
+            result = merge_into(self.catalogue, self.state, self.path, [Path(p) for p in inputs],
+                                force=force, now=now, progress=progress, workers=workers)
+            if dry_run:
+                for f in result.files:
+                    if f.accepted:
+                        f.outcome = CHECKED
+                return result
+            if result.files:
+                result.backup = self._write(result.state, now, action="gộp dữ liệu")
+                result.written = True
+                atomic_write_text(log_path(self.path), log_lines(result), append=True)
+        return result
+
+    def sync(self, *, now: dt.datetime | None = None) -> SyncResult:
+        """Rebuild the master from its own inputs: fresh consolidated and gap sheets."""
+        with self._writing("sync"):
+            backup = self._write(self.state, now, action="đồng bộ")
+            return SyncResult(self.path, self.report(), backup, self.notices)
+
+    def save(self, *, now: dt.datetime | None = None) -> Path | None:
+        """Write `self.state` (changed by a script) to the file; returns the backup's path."""
+        with self._writing("save", reload=False):
+            return self._write(self.state, now, action="ghi")
+
+    def export_plan(self, out: Path | str) -> Path:
+        """The remediation plan (kế hoạch khắc phục) as .docx or .xlsx."""
+        from ..documents.plan import export_plan
+
+        return export_plan(self.report(), Path(out))
+
+    # -- the write path -------------------------------------------------------------------------
+    @contextmanager
+    def _writing(self, command: str, reload: bool = True) -> Iterator[None]:
+        """Hold the lock and make sure the state in memory is what the file holds now."""
+        ensure_writable(self.path)
+        with WriteLock(self.path, command=command):
+            if _digest(self.path) != self._digest:
+                if not reload or self.state is not self._data.state:
+                    raise FileError(f"Tệp {self.path.name} đã được người khác (hoặc chương trình "
+                                    "khác) ghi lại từ khi mở; thay đổi của bạn chưa được ghi. Hãy "
+                                    "mở lại tệp rồi làm lại.")
+                self._reload()
+            yield
+
+    def _reload(self) -> None:
+        fresh = Master.open(self.path, password=self.password)
+        self.catalogue, self._data, self.state = fresh.catalogue, fresh._data, fresh.state
+        self._digest = fresh._digest
+
+    def _write(self, state: State, now: dt.datetime | None, action: str) -> Path | None:
+        from .drift import drift
+
+        check_password(self.path, self.password)
+
+        def write_checked(fresh: Path) -> None:
+            write_master(self.catalogue, state, fresh, password=self.password)
+            problems = drift(self.path, fresh, self.catalogue, self._data)
+            if problems:  # raised before anything is replaced; the temporary file is removed
+                raise InputError(
+                    f"Không {action}: {self.path.name} có nội dung mà bản tạo lại sẽ làm mất. Hãy "
+                    "chuyển các nội dung này vào đúng ô nhập (ô màu) hoặc xóa, rồi chạy lại. Tệp "
+                    "chưa bị thay đổi.", problems)
+
+        backup = atomic_write(self.path, write_checked, now=now)
+        # The file is now the build of `state` by this version: what drift compares next time.
+        self._data.state = self.state = state
+        self._data.meta["generator"] = _generator()
+        self._digest = _digest(self.path)
+        return backup
 
 
-def _refuse_drift(path: Path, rebuilt: Path, catalogue: Catalogue, current: WorkbookData,
-                  action: str, state_changed: bool) -> None:
-    from .drift import drift
-
-    problems = drift(path, rebuilt, catalogue, current, state_changed)
-    if problems:  # raised before anything is replaced; atomic_write removes its temporary file
-        raise InputError(f"Không {action}: {path.name} có nội dung mà bản tạo lại sẽ làm mất. Hãy "
-                         "chuyển các nội dung này vào đúng ô nhập (ô màu) hoặc xóa, rồi chạy "
-                         "lại. Tệp chưa bị thay đổi.", problems)
-
-
-def sheet_password_set(path: Path) -> bool:
-    """Whether any sheet of the workbook is protected with a password."""
+def _digest(path: Path) -> str:
     try:
-        with zipfile.ZipFile(path) as archive:
-            for name in archive.namelist():
-                if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
-                    text = archive.read(name).decode("utf-8", "replace")
-                    match = re.search(r"<sheetProtection[^>]*>", text)
-                    if match and ("password=" in match.group(0)
-                                  or "hashValue=" in match.group(0)):
-                        return True
-    except (OSError, zipfile.BadZipFile):
-        return False
-    return False
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
-def check_password(path: Path, password: str) -> None:
-    """Refuse to drop a sheet password silently: regeneration needs it given again."""
-    if path.exists() and not password and sheet_password_set(path):
-        raise FileError(f"Các sheet của {path.name} được bảo vệ bằng mật khẩu; hãy chạy lại với "
-                        "--password <mật khẩu> để tệp mới giữ nguyên mật khẩu. Tệp chưa bị thay "
-                        "đổi.")
+def _generator() -> str:
+    from .._version import __version__
+
+    return f"cchc-xl {__version__}"

@@ -24,13 +24,14 @@ from ..analysis.checks import (
     scored_without_evidence,
 )
 from ..build import unit_has_items
+from .pool import run_all
 from ..criteria.catalogue import Catalogue, Leaf
 from ..criteria.engine import leaves_by_code, score_leaf
 from ..criteria.numbers import vn_number
-from ..errors import FileError, Problem
+from ..errors import Problem
 from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, OFFICE_KEYS, cell_ref
 from ..format.state import LogRow, State
-from ..read.reader import WorkbookData, read_master, read_return
+from ..read.reader import WorkbookData, read_return
 
 MERGED = "đã gộp"
 MERGED_WITH_ERRORS = "đã gộp dù có lỗi"
@@ -272,22 +273,6 @@ def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
 # The whole merge
 
 
-def merge_returns(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
-                  now: dt.datetime | None = None,
-                  progress: Callable[[Path], None] | None = None,
-                  workers: int | None = None) -> MergeResult:
-    """Read and check every return; compute the master's new state. Writes nothing."""
-    catalogue, master_data = read_master(Path(master_path))
-    if master_data.problems:
-        raise FileError(f"Tệp tổng hợp {Path(master_path).name} có lỗi cấu trúc; hãy khôi phục từ "
-                        "thư mục sao-luu hoặc tạo lại.", master_data.problems)
-    assert master_data.state is not None
-    result = merge_into(catalogue, master_data.state, Path(master_path), inputs, force=force,
-                        now=now, progress=progress, workers=workers)
-    result.master_data = master_data
-    return result
-
-
 def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: Iterable[Path],
                *, force: bool = False, now: dt.datetime | None = None,
                progress: Callable[[Path], None] | None = None,
@@ -316,43 +301,14 @@ def read_and_check(path: Path, catalogue: Catalogue, master: State,
     return FileResult(data, structural=structural)
 
 
-# Reading many files pays for a process pool: each worker gets the catalogue once (inherited
-# when forked, pickled otherwise: a millisecond, where dumping and re-parsing YAML took 60 ms).
-POOL_THRESHOLD = 24
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(catalogue: Catalogue, master: State, today: dt.date) -> None:
-    _WORKER.update(catalogue=catalogue, master=master, today=today)
-
-
-def _work(path: Path) -> FileResult:
-    return read_and_check(path, _WORKER["catalogue"], _WORKER["master"], _WORKER["today"])
+def _read_one(path: Path, context: dict[str, Any]) -> FileResult:
+    return read_and_check(path, context["catalogue"], context["master"], context["today"])
 
 
 def _read_all(files: list[Path], catalogue: Catalogue, master: State, today: dt.date,
               progress: Callable[[Path], None] | None, workers: int | None) -> list[FileResult]:
-    import os
-
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(files) < POOL_THRESHOLD:
-        results = []
-        for path in files:
-            if progress:
-                progress(path)
-            results.append(read_and_check(path, catalogue, master, today))
-        return results
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(catalogue, master, today)) as pool:
-        results = []
-        chunk = max(1, len(files) // (workers * 8))
-        for path, result in zip(files, pool.map(_work, files, chunksize=chunk), strict=True):
-            if progress:
-                progress(path)
-            results.append(result)
-    return results
+    context = {"catalogue": catalogue, "master": master, "today": today}
+    return run_all(_read_one, files, context, workers=workers, progress=progress)
 
 
 def _decide(result: MergeResult, force: bool) -> None:
@@ -421,30 +377,3 @@ def log_lines(result: MergeResult) -> str:
 def log_path(master: Path) -> Path:
     """The JSON-lines merge log beside the master: <master stem>.nhat-ky-gop.jsonl."""
     return master.with_name(master.stem + ".nhat-ky-gop.jsonl")
-
-
-def merge(master_path: Path, inputs: Iterable[Path], *, force: bool = False,
-          dry_run: bool = False, password: str = "", now: dt.datetime | None = None,
-          progress: Callable[[Path], None] | None = None,
-          workers: int | None = None) -> MergeResult:
-    """Merge returns into the master file: check, then write atomically with a backup."""
-    from ..files.atomic import atomic_write_text, ensure_writable
-    from .master import save_master
-
-    master_path = Path(master_path)
-    if not dry_run:
-        ensure_writable(master_path)  # fail before reading a hundred files
-    result = merge_returns(master_path, inputs, force=force, now=now, progress=progress,
-                           workers=workers)
-    if dry_run:
-        for f in result.files:
-            if f.accepted:
-                f.outcome = CHECKED
-        return result
-    if result.files:
-        result.backup = save_master(result.catalogue, result.state, master_path,
-                                    password=password, now=now, current=result.master_data,
-                                    action="gộp dữ liệu")
-        result.written = True
-        atomic_write_text(log_path(master_path), log_lines(result), append=True)
-    return result

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..criteria.catalogue import UNIT_CODE, Catalogue, parse_catalogue, yaml_load
-from ..errors import CatalogueError, FileError, Problem
+from .._version import __version__
+from ..errors import CatalogueError, FileError, InputError, Problem
 from ..format.layout import (
     COL,
     COLUMNS,
@@ -29,7 +28,7 @@ from ..format.layout import (
     EVIDENCE_SHEET,
     FORMAT_VERSION,
     HEADER_ROW,
-    LOG_SHEET,
+    LOG_FIRST_ROW, LOG_SHEET,
     META_SHEET,
     TEMPLATE_ID,
     Kind,
@@ -37,6 +36,7 @@ from ..format.layout import (
 )
 from ..format.rowmap import Audience, RowMapEntry, row_map
 from ..format.state import Entry, EvidenceRow, LogRow, State
+from ..files.package import saved_time
 from .untrusted import ContainerInfo, UnsafeFile, check_container
 
 Grid = list[list[Any]]
@@ -59,6 +59,7 @@ class WorkbookData:
     evidence_rows: list[int] = field(default_factory=list)  # 0-based sheet row of each evidence
     sheet_names: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # fixed while reading (text → number)
     saved: dt.datetime | None = None
     container: ContainerInfo = field(default_factory=ContainerInfo)
     unreadable: bool = False  # nothing could be read at all
@@ -164,26 +165,6 @@ def open_book(path: Path, data: WorkbookData) -> _Book | None:
                      "gửi lại tệp.")
     data.unreadable = True
     return None
-
-
-def saved_time(path: Path) -> dt.datetime | None:
-    """When the file was last saved, from docProps/core.xml; the file's mtime otherwise."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            core = archive.read("docProps/core.xml").decode("utf-8", "replace")
-        match = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
-        if match:
-            text = match.group(1).strip().replace("Z", "+00:00")
-            stamp = dt.datetime.fromisoformat(text)
-            stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
-            stamp.astimezone()  # reports show it in local time: year 1 or 9999 cannot be
-            return stamp
-    except (KeyError, ValueError, OverflowError, zipfile.BadZipFile, OSError):
-        pass
-    try:
-        return dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
-    except OSError:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,7 +290,7 @@ def read_log(book: _Book, state: State) -> None:
     grid = book.grid(LOG_SHEET)
     if grid is None:
         return
-    for row in grid[3:]:
+    for row in grid[LOG_FIRST_ROW:]:
         values = [str(normalise(v) or "") for v in (row + [""] * 6)[:6]]
         if any(values):
             state.log.append(LogRow(*values))
@@ -319,19 +300,20 @@ def read_log(book: _Book, state: State) -> None:
 # Entry points
 
 
+def generator_is_current(data: WorkbookData) -> bool:
+    """Whether the workbook was written by this very version of cchc-xl."""
+    return data.meta.get("generator") == f"cchc-xl {__version__}"
+
+
 def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
-    """Read a master workbook with its embedded catalogue; FileError when it is not one."""
+    """Read a master workbook file with its embedded catalogue (see `master_from_book`)."""
     path = Path(path)
-    if not path.exists():
-        raise FileError(f"Không tìm thấy tệp tổng hợp: {path}")
+    if not path.is_file():
+        what = "là một thư mục, không phải tệp" if path.is_dir() else "không tồn tại"
+        raise FileError(f"Không mở được tệp tổng hợp {path}: {what}. Hãy kiểm tra lại đường dẫn.")
     data = WorkbookData(path)
     book = open_book(path, data)
-    try:
-        meta_ok = book is not None and read_meta(book, data)
-    except BrokenSheet as exc:
-        data.problem(str(exc), sheet=exc.sheet)
-        meta_ok = False
-    if book is None or not meta_ok:
+    if book is None:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.", data.problems)
     catalogue = master_from_book(book, data)
     data.saved = saved_time(path)
@@ -341,10 +323,18 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
 def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
     """The catalogue and state of a master from any book with `names` and `grid(sheet)`.
 
-    Shared by the file reader and the Excel live mode (an open workbook read through xlwings).
-    `data.meta` must already be read.
+    The one way a master is loaded: from its file (`read_master`) or from the workbook open in
+    Excel (the buttons' live mode). FileError (exit code 2) when it is not a readable master;
+    InputError (exit code 1) when its structure was changed by hand (rows moved, sheets renamed).
     """
     path = data.path
+    try:
+        meta_ok = read_meta(book, data)
+    except BrokenSheet as exc:
+        data.problem(str(exc), sheet=exc.sheet)
+        meta_ok = False
+    if not meta_ok:
+        raise FileError(f"Không đọc được tệp tổng hợp {path.name}.", data.problems)
     if data.kind != "master":
         raise FileError(f"{path.name} là tệp của đơn vị {data.unit}, không phải tệp tổng hợp của "
                         "Văn phòng; hãy chọn đúng tệp tổng hợp.")
@@ -372,6 +362,9 @@ def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
                         [Problem(str(exc), file=path.name, sheet=exc.sheet)]) from None
     data.state = state
     data.sheet_names = list(book.names)
+    if data.problems:
+        raise InputError(f"Tệp tổng hợp {path.name} có lỗi cấu trúc; hãy sửa theo danh sách dưới "
+                         "đây hoặc khôi phục bản trước từ thư mục sao-luu.", data.problems)
     return catalogue
 
 
