@@ -27,7 +27,8 @@ def merge_sync(master: Path, returns: Path, workdir: Path,
     from collections import Counter
 
     started = time.perf_counter()
-        
+    from cchc_xl.ops.master import Master
+
     imported = time.perf_counter() - started
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)

@@ -325,7 +325,7 @@ def merge_pictures(demo: Path, folder: Path, out: Path) -> list[Path]:
     """
     import cchc_xl.console as console_module
     from cchc_xl.excel.buttons import merge_message
-        from cchc_xl.ops.master import Master
+    from cchc_xl.ops.master import Master
 
     folder.mkdir(parents=True)
     returns = folder / "nhan-ve"
