@@ -92,9 +92,7 @@ def sample_catalogue() -> Catalogue:
 
 
 def lead_units(catalogue: Catalogue) -> list[str]:
-    from cchc_xl.build import unit_has_items
-
-    return [u.code for u in catalogue.units if unit_has_items(catalogue, u.code)]
+    return [u.code for u in catalogue.units if catalogue.has_items(u.code)]
 
 
 def synthetic_catalogue(n: int) -> Catalogue:

@@ -75,15 +75,13 @@ def sample_state_entries(catalogue: Catalogue, unit: str | None = None) -> dict[
     """Entries for every leaf a unit enters (or, with unit None, every leaf)."""
     if unit is None:
         return {leaf.code: sample_entry(leaf) for leaf in catalogue.all_leaves()}
-    return {leaf.code: sample_entry(leaf) for leaf in catalogue.leaves()
-            if leaf.lead == unit and leaf.rule.unit_input}
+    return {leaf.code: sample_entry(leaf) for leaf in catalogue.unit_leaves(unit)}
 
 
 def sample_evidence(catalogue: Catalogue, unit: str, year: int) -> list[EvidenceRow]:
     """One evidence row per scored item of the unit, except a few (the 30% risk the demo shows)."""
     rows = []
-    own = [leaf for leaf in catalogue.leaves() if leaf.lead == unit and leaf.rule.unit_input]
-    for i, leaf in enumerate(own):
+    for i, leaf in enumerate(catalogue.unit_leaves(unit)):
         if _pick(leaf.code + "ev", 8) == 0:
             continue  # missing evidence: merge warns about it
         rows.append(EvidenceRow(

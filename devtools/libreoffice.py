@@ -201,14 +201,9 @@ def render_pdf(
 
 def read_values(path: Path) -> dict[str, list[list[Any]]]:
     """Cached cell values of every sheet, as rows starting at A1 (errors read as '')."""
-    from python_calamine import CalamineWorkbook
+    from cchc_xl.files.grids import Book
 
-    # skip_empty_area=False keeps row/column indexes equal to cell positions.
-    with CalamineWorkbook.from_path(str(path)) as wb:
-        return {
-            name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in wb.sheet_names
-        }
+    return Book(path).grids()
 
 
 def error_cells(path: Path, sheet_name: str) -> dict[str, str]:

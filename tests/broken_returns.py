@@ -127,10 +127,6 @@ class Corpus:
 # Typing returns
 
 
-def own_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
-    return [leaf for leaf in catalogue.leaves() if leaf.lead == unit and leaf.rule.unit_input]
-
-
 def variant_entry(leaf: Leaf, k: int) -> Entry:
     """Valid inputs for a leaf that differ from the sample ones (k = 2, 3 … gives more)."""
     base, rule, note = sample_entry(leaf), leaf.rule, f"Giải trình bản {k} tiêu chí {leaf.code}"
@@ -150,7 +146,7 @@ def variant_entry(leaf: Leaf, k: int) -> Entry:
 
 
 def variant(catalogue: Catalogue, unit: str, k: int) -> Typed:
-    leaves = own_leaves(catalogue, unit)
+    leaves = list(catalogue.unit_leaves(unit))
     evidence = [EvidenceRow(code=leaf.code, number=f"{k}{i:02d}/BC-{unit}",
                             date=dt.date(2026, 3, 1 + i % 27),
                             subject=f"Báo cáo bản {k} về tiêu chí {leaf.code}",

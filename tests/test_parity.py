@@ -62,7 +62,7 @@ from devtools.libreoffice import (
 from cchc_xl.criteria.numbers import round_half_up
 from cchc_xl.analysis.report import Report, build_report, lost_label
 from cchc_xl.format.state import Entry, State
-from cchc_xl.build import build_master, build_unit, unit_has_items
+from cchc_xl.build import build_master, build_unit
 from cchc_xl.format.layout import GAP_HEADER_ROW
 from cchc_xl.build.summary import LEAF_GAP_HEADERS
 
@@ -115,7 +115,7 @@ class Book:
 
 
 def _units(catalogue: Catalogue) -> list[str]:
-    return [u.code for u in catalogue.units if unit_has_items(catalogue, u.code)]
+    return [u.code for u in catalogue.units if catalogue.has_items(u.code)]
 
 
 def _own_state(catalogue: Catalogue, state: State, unit: str) -> State:
@@ -800,13 +800,13 @@ def test_pdf_unit_shows_its_sheets_and_codes(printed: dict[str, Printed]) -> Non
     sample = load_catalogue(SAMPLE)
     markers = _markers(sample, master=False)
     segments = sheet_segments(printed["unit"].pages, markers)
-    own = [leaf for leaf in sample.leaves() if leaf.lead == PDF_UNIT and leaf.rule.unit_input]
-    supported = [leaf for leaf in sample.leaves()
-                 if PDF_UNIT in leaf.support and leaf.rule.unit_input and leaf not in own]
+    own = list(sample.unit_leaves(PDF_UNIT))
+    supported = list(sample.supported_leaves(PDF_UNIT))
     assert own
+    field_of = {leaf.code: f for f in sample.fields for leaf in f.leaves()}
     missing = []
     for leaf in own + supported:
-        sheet = field_sheet_name(sample.field_of(leaf.code))
+        sheet = field_sheet_name(field_of[leaf.code])
         if sheet not in segments or not has_code(segments[sheet], leaf.code):
             missing.append(leaf.code)
     assert missing == [], f"codes cut off the unit's printed pages: {missing}"

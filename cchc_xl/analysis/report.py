@@ -39,10 +39,6 @@ def number_or_none(value: Any) -> Decimal | None:
         return None
 
 
-def text_of(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 @dataclass
 class NodeReport:
     node: Node
@@ -119,15 +115,55 @@ class Report:
         return self.assessment.tree_points
 
     @property
+    def points_index(self) -> Decimal | None:
+        """The fields' self-assessed points over the applicable maximum, before bonus/penalty."""
+        return index_of(self.points, self.applicable_max)
+
+    @property
+    def appraisal_started(self) -> bool:
+        """Whether any item, field or bonus/penalty, has appraised points."""
+        return any(node.appraised is not None for node in self.nodes.values())
+
+    @property
     def appraised(self) -> Decimal | None:
-        values = [f.appraised for f in self.fields]
-        if all(v is None for v in values):
+        """The fields' appraised points (self-assessed where not appraised), once appraisal
+        has started; None before."""
+        if not self.appraisal_started:
             return None
         return sum((f.achieved for f in self.fields), ZERO)
 
     @property
     def achieved(self) -> Decimal:
         return self.appraised if self.appraised is not None else self.points
+
+    def _capped_extras(self, kind: str) -> Decimal:
+        section = self.catalogue.bonus if kind == "bonus" else self.catalogue.penalty
+        earned = sum((item.achieved for item in self.extras(kind)), ZERO)
+        return min(earned, section.cap) if section is not None else ZERO
+
+    @property
+    def appraised_bonus(self) -> Decimal | None:
+        return self._capped_extras("bonus") if self.appraisal_started else None
+
+    @property
+    def appraised_penalty(self) -> Decimal | None:
+        return self._capped_extras("penalty") if self.appraisal_started else None
+
+    @property
+    def appraised_total(self) -> Decimal | None:
+        if self.appraised is None:
+            return None
+        return self.appraised + self._capped_extras("bonus") - self._capped_extras("penalty")
+
+    @property
+    def appraised_index(self) -> Decimal | None:
+        total = self.appraised_total
+        return None if total is None else index_of(total, self.applicable_max)
+
+    @property
+    def appraised_rating(self) -> str:
+        index = self.appraised_index
+        return "" if index is None else self.catalogue.rating_for(index * 100)
 
     @property
     def bonus(self) -> Decimal:

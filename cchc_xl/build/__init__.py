@@ -34,7 +34,7 @@ from .styles import FONT, Styles
 from .summary import write_gap, write_summary
 from .tree import write_extras_sheet, write_field_sheet
 
-__all__ = ["Audience", "build_master", "build_unit", "row_map", "unit_has_items"]
+__all__ = ["Audience", "build_master", "build_unit", "row_map"]
 
 
 # Classic worksheet functions (Excel 2007 and older): XlsxWriter never prefixes them with
@@ -125,14 +125,6 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
         extra(ctx, cover)
     write_meta(ctx, META_SHEET)
     _finish(ctx, recalc_probe, vba_project)
-
-
-def unit_has_items(catalogue: Catalogue, unit: str) -> bool:
-    """Whether a unit leads at least one item it enters itself (so it gets a workbook).
-
-    Bonus and penalty items are entered by the Văn phòng in the master, never in unit files.
-    """
-    return any(leaf.lead == unit and leaf.rule.unit_input for leaf in catalogue.leaves())
 
 
 def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,

@@ -116,11 +116,9 @@ def evidence_codes(ctx: Context) -> list[str]:
     """Codes a register row may point at: the unit's own and supported items (master: all)."""
     if ctx.is_master:
         return [leaf.code for leaf in ctx.catalogue.all_leaves()]
-    codes = []
-    for leaf in ctx.catalogue.leaves():
-        if leaf.rule.unit_input and (leaf.lead == ctx.unit or ctx.unit in leaf.support):
-            codes.append(leaf.code)
-    return codes
+    own = {leaf.code for leaf in ctx.catalogue.unit_leaves(ctx.unit)}
+    own |= {leaf.code for leaf in ctx.catalogue.supported_leaves(ctx.unit)}
+    return [leaf.code for leaf in ctx.catalogue.leaves() if leaf.code in own]
 
 
 def write_evidence(ctx: Context, name: str) -> None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..analysis.report import NodeReport, Report
-from ..criteria.numbers import FOUR_PLACES, round_half_up
 from ..format.layout import (COL, GAP_HEADER_ROW, SUMMARY_HEADER_ROW, cell_ref, code_token,
                              quote_sheet)
 from . import styles as st
@@ -117,38 +116,43 @@ def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: in
     ws.write_formula(r, 2, f"=SUM({span(2)})", mx, cached(report.max))
     ws.write_formula(r, 3, f"=SUM({span(3)})", mx, cached(report.applicable_max))
     ws.write_formula(r, 4, f"=ROUND(SUM({span(4)}),2)", num, cached(report.points))
-    appraised_any = f"COUNT({span(5)})=0"
+    # Appraisal has started once any field or bonus/penalty item has appraised points.
+    extras = [f"CCHC_{kind}_APPRAISED" for kind, section in (("BONUS", cat.bonus),
+                                                             ("PENALTY", cat.penalty)) if section]
+    none_appraised = f"COUNT({','.join([span(5), *extras])})=0"
     mixed = ",".join(f"IF(ISNUMBER(F{i + 1}),F{i + 1},E{i + 1})" for i in range(first, last + 1))
-    ws.write_formula(r, 5, f'=IF({appraised_any},"",ROUND(SUM({mixed}),2))', num,
+    ws.write_formula(r, 5, f'=IF({none_appraised},"",ROUND(SUM({mixed}),2))', num,
                      cached(report.appraised))
     for col, value in ((6, report.last_year), (7, report.target)):
         ws.write_formula(r, col, f'=IF(COUNT({span(col)})=0,"",SUM({span(col)}))', num,
                          cached(value))
     ws.write_formula(r, 8, f'=IF(D{r + 1}=0,"",ROUND(E{r + 1}/D{r + 1},4))', pct,
-                     cached(round_half_up(report.points / report.applicable_max, FOUR_PLACES)
-                            if report.applicable_max else None))
+                     cached(report.points_index))
     ctx.define("CCHC_MAX", name, r, 2)
     ctx.define("CCHC_APPLICABLE_MAX", name, r, 3)
     ctx.define("CCHC_TREE_POINTS", name, r, 4)
     sum_row = r
 
-    for label, name_ref, section, value in (
-            ("Điểm thưởng (trong giới hạn)", "CCHC_BONUS", cat.bonus, report.bonus),
-            ("Điểm trừ (trong giới hạn)", "CCHC_PENALTY", cat.penalty, report.penalty)):
+    for label, name_ref, section, value, appraised in (
+            ("Điểm thưởng (trong giới hạn)", "CCHC_BONUS", cat.bonus, report.bonus,
+             report.appraised_bonus),
+            ("Điểm trừ (trong giới hạn)", "CCHC_PENALTY", cat.penalty, report.penalty,
+             report.appraised_penalty)):
         r += 1
         row_label(r, label)
         ws.write_formula(r, 4, f"={name_ref if section else 0}", num, cached(value))
-        ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",E{r + 1})', num,
-                         cached(value if report.appraised is not None else None))
+        # The section's appraised points (its items' appraised, else self-assessed, capped).
+        source = f"{name_ref}_APPRAISED" if section else "0"
+        ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",IF(ISNUMBER({source}),{source},'
+                               f'E{r + 1}))', num, cached(appraised))
     r += 1
     row_label(r, "TỔNG ĐIỂM ĐẠT ĐƯỢC")
     total_formula = f"=ROUND(E{sum_row + 1}+E{r - 1}-E{r},2)"
     ws.write_formula(r, 4, total_formula, num, cached(report.total))
-    appraised_total = (report.appraised + report.bonus - report.penalty
-                       if report.appraised is not None else None)
     ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",ROUND(F{sum_row + 1}+F{r - 1}-F{r},2))',
-                     num, cached(appraised_total))
+                     num, cached(report.appraised_total))
     ctx.define("CCHC_TOTAL", name, r, 4)
+    ctx.define("CCHC_APPRAISED_TOTAL", name, r, 5)
     total_row = r
 
     r += 1
@@ -156,11 +160,11 @@ def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: in
     applicable = f"D{sum_row + 1}"
     ws.write_formula(r, 4, f'=IF({applicable}=0,"",ROUND(E{total_row + 1}/{applicable},4))', pct,
                      cached(report.index))
-    appraised_index = (round_half_up(appraised_total / report.applicable_max, FOUR_PLACES)
-                       if appraised_total is not None and report.applicable_max else None)
     ws.write_formula(r, 5, f'=IF(OR(F{total_row + 1}="",{applicable}=0),"",'
-                           f'ROUND(F{total_row + 1}/{applicable},4))', pct, cached(appraised_index))
+                           f'ROUND(F{total_row + 1}/{applicable},4))', pct,
+                     cached(report.appraised_index))
     ctx.define("CCHC_INDEX", name, r, 4)
+    ctx.define("CCHC_APPRAISED_INDEX", name, r, 5)
     index_row = r
 
     r += 1
@@ -168,8 +172,9 @@ def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: in
     ws.write_formula(r, 4, _rating_formula(ctx, f"E{index_row + 1}"), bold_text,
                      report.rating)
     ws.write_formula(r, 5, _rating_formula(ctx, f"F{index_row + 1}"), bold_text,
-                     cat.rating_for(appraised_index * 100) if appraised_index is not None else "")
+                     report.appraised_rating)
     ctx.define("CCHC_RATING", name, r, 4)
+    ctx.define("CCHC_APPRAISED_RATING", name, r, 5)
 
 
 def _rating_formula(ctx: Context, index_cell: str) -> str:

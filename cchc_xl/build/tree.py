@@ -314,14 +314,24 @@ def _write_section_row(ctx: Context, ws: Any, planned: PlannedRow) -> None:
     ws.write_string(r, COL["name"], title, fmt)
     ws.write_number(r, COL["max"], float(section.cap), s.cell(kind="max", bold=True, fill=st.FIELD))
     for key in ("rule", "lead", "support", "a", "b", "value", "na", "supp", "applicable",
-                "appraised", "last_year", "target", "note", "cause", "remedy", "deadline"):
+                "last_year", "target", "note", "cause", "remedy", "deadline"):
         ws.write_blank(r, COL[key], None, fmt)
-    earned = sum((ctx.report.assessment.leaves[c.node.code].earned  # type: ignore[union-attr]
-                  for c in planned.children), Decimal(0))
-    capped = min(earned, section.cap)
+    kind = "bonus" if section is ctx.catalogue.bonus else "penalty"
+    items = ctx.report.extras(kind)
+    capped = min(sum((i.points for i in items), Decimal(0)), section.cap)
+    cap, num = cell_ref(r, COL["max"]), s.cell(kind="number", bold=True, fill=st.FIELD)
     refs = ",".join(cell_ref(c.row, COL["points"]) for c in planned.children)
-    ws.write_formula(r, COL["points"], f"=MIN(ROUND(SUM({refs}),2),{cell_ref(r, COL['max'])})",
-                     s.cell(kind="number", bold=True, fill=st.FIELD), cached(capped))
+    ws.write_formula(r, COL["points"], f"=MIN(ROUND(SUM({refs}),2),{cap})", num, cached(capped))
+    # Appraised: each item's appraised points, else its own, capped; blank until one is entered.
+    appraised = [cell_ref(c.row, COL["appraised"]) for c in planned.children]
+    mixed = ",".join(f"IF(ISNUMBER({a}),{a},N({cell_ref(c.row, COL['points'])}))"
+                     for a, c in zip(appraised, planned.children))
+    value = (ctx.report.appraised_bonus if kind == "bonus" else ctx.report.appraised_penalty)
+    if not any(i.appraised is not None for i in items):
+        value = None  # the section shows blank until one of its items is appraised
+    ws.write_formula(r, COL["appraised"], f'=IF(COUNT({",".join(appraised)})=0,"",'
+                                          f'MIN(ROUND(SUM({mixed}),2),{cap}))', num, cached(value))
+    ctx.define(f"CCHC_{kind.upper()}_APPRAISED", ws.get_name(), r, COL["appraised"])
     ws.set_row(r, LINE_HEIGHT + 3)
 
 

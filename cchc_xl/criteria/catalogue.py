@@ -146,11 +146,26 @@ class Catalogue:
     def max(self) -> Decimal:
         return sum((f.max for f in self.fields), Decimal(0))
 
-    def field_of(self, code: str) -> Group:
-        for f in self.fields:
-            if any(n.code == code for n in f.walk()):
-                return f
-        raise KeyError(code)
+    # -- who does what (computed once per catalogue) -----------------------------------------
+    def unit_leaves(self, unit: str | None) -> tuple[Leaf, ...]:
+        """The items a unit scores in its own workbook (it leads them and units enter them)."""
+        return self.memo(("unit_leaves", unit), lambda: tuple(
+            leaf for leaf in self.leaves() if leaf.lead == unit and leaf.rule.unit_input))
+
+    def supported_leaves(self, unit: str | None) -> tuple[Leaf, ...]:
+        """The items another unit scores and this one supports with evidence."""
+        return self.memo(("supported_leaves", unit), lambda: tuple(
+            leaf for leaf in self.leaves()
+            if leaf.lead != unit and unit in leaf.support and leaf.rule.unit_input))
+
+    def has_items(self, unit: str) -> bool:
+        """Whether a unit leads an item it enters itself (so it gets a workbook to score)."""
+        return bool(self.unit_leaves(unit))
+
+    @property
+    def leaf_codes(self) -> frozenset[str]:
+        """Every leaf's code, bonus and penalty items included."""
+        return self.memo("leaf_codes", lambda: frozenset(leaf.code for leaf in self.all_leaves()))
 
     def rating_for(self, percent: Decimal) -> str:
         for band in self.rating:

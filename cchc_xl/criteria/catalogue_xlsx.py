@@ -276,7 +276,9 @@ def import_catalogue(path: Path) -> Catalogue:
 
 
 def _read_book(path: Path) -> dict[str, list[list[Any]]]:
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError
+
+    from ..files.grids import Book, BrokenSheet
 
     if not path.is_file():
         raise FileError(f"Không tìm thấy tệp {path}; hãy kiểm tra lại tên và thư mục.")
@@ -284,11 +286,8 @@ def _read_book(path: Path) -> dict[str, list[list[Any]]]:
         raise FileError(f"Tệp {path.name} không phải tệp Excel .xlsx; hãy mở bằng Excel và lưu "
                         "dưới dạng Excel Workbook (.xlsx) rồi nhập lại.")
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        # skip_empty_area=False keeps row 0 = Excel row 1, so reported cells are right.
-        return {_key(name): book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                for name in book.sheet_names}
-    except (CalamineError, OSError, ValueError) as exc:
+        return {_key(name): grid for name, grid in Book(path).grids().items()}
+    except (CalamineError, BrokenSheet, OSError, ValueError) as exc:
         raise FileError(f"Không đọc được tệp {path.name} như một bảng tính Excel ({exc}); hãy "
                         "mở bằng Excel, lưu lại dưới dạng .xlsx rồi nhập lại.") from None
 

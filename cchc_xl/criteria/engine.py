@@ -11,12 +11,12 @@ Exact decimal arithmetic throughout. Rounding (half up), where the official tabl
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..errors import Problem, ScoreError
-from .catalogue import Catalogue, Group, Leaf, Node
+from .catalogue import Catalogue, Leaf, Node
 from .expr import ExprError, Value, evaluate
 from .numbers import FOUR_PLACES, round_half_up, to_decimal
 from .rules import Check, Status, applicable_max_expr, leaf_cases
@@ -80,12 +80,6 @@ class NodeScore:
     max: Decimal
     applicable_max: Decimal
     points: Decimal
-
-    @property
-    def sub_index(self) -> Decimal | None:
-        if self.applicable_max == 0:
-            return None
-        return round_half_up(self.points / self.applicable_max, FOUR_PLACES)
 
 
 @dataclass
@@ -218,9 +212,3 @@ def points(leaf: Leaf, *, a: object = None, b: object = None, value: object = No
     return score.points
 
 
-def leaves_by_code(catalogue: Catalogue) -> dict[str, Leaf]:
-    return {leaf.code: leaf for leaf in catalogue.all_leaves()}
-
-
-def groups(catalogue: Catalogue) -> Iterable[Group]:
-    return (n for n in catalogue.nodes() if isinstance(n, Group))

@@ -216,12 +216,9 @@ class GridBook:
 
     @classmethod
     def from_file(cls, path: Path) -> GridBook:
-        from python_calamine import CalamineWorkbook
+        from ..files.grids import Book
 
-        book = CalamineWorkbook.from_path(str(path))
-        grids = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                 for name in book.sheet_names}
-        return cls(path, grids)
+        return cls(path, Book(path).grids())
 
     @property
     def names(self) -> list[str]:

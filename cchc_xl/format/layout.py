@@ -122,11 +122,6 @@ def cell_ref(row: int, col: int, absolute: bool = False) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
-def sheet_ref(sheet: str, row: int, col: int) -> str:
-    """A reference to another sheet's cell, quoted as Excel wants: 'Tổng hợp'!$B$5."""
-    return f"{quote_sheet(sheet)}!{cell_ref(row, col, absolute=True)}"
-
-
 def quote_sheet(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 

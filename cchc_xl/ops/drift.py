@@ -22,11 +22,12 @@ from typing import Any
 from ..criteria.catalogue import Catalogue
 from ..criteria.numbers import vn_number
 from ..errors import Problem
-from ..format.layout import (COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, GAP_HEADER_ROW, GAP_SHEET,
+from ..format.layout import (COL, EVIDENCE_FIRST_ROW, FIRST_DATA_ROW, EVIDENCE_SHEET, GAP_HEADER_ROW, GAP_SHEET,
                              INPUT_KEYS, LOG_FIRST_ROW, LOG_SHEET, META_SHEET, OFFICE_KEYS,
                              SUMMARY_HEADER_ROW, SUMMARY_SHEET, TEXT_KEYS, UDF_COLUMN,
                              XLWINGS_CONF_SHEET, cell_ref)
-from ..read.reader import WorkbookData, generator_is_current, normalise
+from ..files.grids import BrokenSheet, Book, normalise
+from ..read.reader import WorkbookData, generator_is_current
 
 TOLERANCE = 1e-6
 MAX_PROBLEMS = 50
@@ -38,20 +39,17 @@ BODIES = {SUMMARY_SHEET: SUMMARY_HEADER_ROW + 1, GAP_SHEET: GAP_HEADER_ROW + 1,
 DERIVED_COLUMNS = (COL["applicable"], COL["points"], UDF_COLUMN)
 
 
-def tree_cells(data: WorkbookData) -> dict[str, tuple[set[Cell], set[int]]]:
-    """Per tree sheet: the input cells of its rows, and the rows that are groups."""
-    cells: dict[str, tuple[set[Cell], set[int]]] = {}
+def tree_cells(data: WorkbookData) -> dict[str, set[Cell]]:
+    """Per tree sheet: the input cells of its rows."""
+    cells: dict[str, set[Cell]] = {}
     for entry in data.rows.values():
-        inputs, groups = cells.setdefault(entry.sheet, (set(), set()))
         keys = OFFICE_KEYS + TEXT_KEYS if entry.kind == "group" else \
             INPUT_KEYS + OFFICE_KEYS + TEXT_KEYS
-        inputs.update((entry.row, COL[key]) for key in keys)
-        if entry.kind == "group":
-            groups.add(entry.row)
+        cells.setdefault(entry.sheet, set()).update((entry.row, COL[key]) for key in keys)
     return cells
 
 
-def skipped(sheet: str, trees: dict[str, tuple[set[Cell], set[int]]],
+def skipped(sheet: str, trees: dict[str, set[Cell]],
             extra_inputs: dict[str, set[Cell]]) -> Callable[[int, int], bool]:
     """Whether a cell of `sheet` is state or derived, so never compared."""
     if sheet in BODIES:
@@ -60,34 +58,31 @@ def skipped(sheet: str, trees: dict[str, tuple[set[Cell], set[int]]],
     inputs = extra_inputs.get(sheet, set())
     if sheet not in trees:
         return lambda r, c: (r, c) in inputs
-    tree_inputs, groups = trees[sheet]
+    tree_inputs = trees[sheet]
     appraised = COL["appraised"]
 
     def is_skipped(r: int, c: int) -> bool:
+        # The appraised column is typed on leaf rows (inputs) and summed on every other row.
         return ((r, c) in tree_inputs or (r, c) in inputs or c in DERIVED_COLUMNS
-                or (c == appraised and r in groups))
+                or (c == appraised and r >= FIRST_DATA_ROW))
     return is_skipped
 
 
 def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData,
           extra_inputs: dict[str, set[Cell]] | None = None) -> list[Problem]:
     """Problems for every sheet or cell of `current` that the rebuilt `fresh` does not keep."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
-        old = CalamineWorkbook.from_path(str(current))
-        new = CalamineWorkbook.from_path(str(fresh))
-        return _drift(current.name, old, new, data, extra_inputs or {})
-    except CalamineError as exc:  # a sheet of the master the reader did not need is damaged
-        return [Problem(f"một sheet của tệp bị hỏng, không so sánh được ({type(exc).__name__}); "
-                        "hãy khôi phục từ thư mục sao-luu.", file=current.name)]
+        return _drift(current.name, Book(current), Book(fresh), data, extra_inputs or {})
+    except BrokenSheet as exc:  # a sheet of the master the reader did not need is damaged
+        return [Problem(f"{exc} Hãy khôi phục bản trước từ thư mục sao-luu.", file=current.name,
+                        sheet=exc.sheet)]
 
 
-def _drift(file: str, old: Any, new: Any, data: WorkbookData,
+def _drift(file: str, old: Book, new: Book, data: WorkbookData,
            extra_inputs: dict[str, set[Cell]]) -> list[Problem]:
     problems: list[Problem] = []
-    for sheet in old.sheet_names:
-        if sheet not in new.sheet_names and sheet not in IGNORED_SHEETS:
+    for sheet in old.names:
+        if sheet not in new.names and sheet not in IGNORED_SHEETS:
             problems.append(Problem("sheet này không thuộc mẫu; ghi lại tệp sẽ làm mất nó. Hãy "
                                     "chuyển nội dung sang tệp khác rồi xóa sheet.", file=file,
                                     sheet=sheet))
@@ -95,12 +90,10 @@ def _drift(file: str, old: Any, new: Any, data: WorkbookData,
     # A master written by another version of the tool may differ in its own labels (cover text,
     # rule wording): there only text typed into cells the fresh build leaves empty is user data.
     strict = generator_is_current(data)
-    for sheet in new.sheet_names:
-        if sheet not in old.sheet_names or sheet in IGNORED_SHEETS:
+    for sheet in new.names:
+        if sheet not in old.names or sheet in IGNORED_SHEETS:
             continue
-        problems += _sheet_drift(file, sheet,
-                                 old.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
-                                 new.get_sheet_by_name(sheet).to_python(skip_empty_area=False),
+        problems += _sheet_drift(file, sheet, old.grid(sheet) or [], new.grid(sheet) or [],
                                  skipped(sheet, trees, extra_inputs), strict)
         if len(problems) > MAX_PROBLEMS:
             break

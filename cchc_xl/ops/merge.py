@@ -23,10 +23,9 @@ from ..analysis.checks import (
     missing_evidence_message,
     scored_without_evidence,
 )
-from ..build import unit_has_items
 from .pool import run_all
-from ..criteria.catalogue import Catalogue, Leaf
-from ..criteria.engine import leaves_by_code, score_leaf
+from ..criteria.catalogue import Catalogue
+from ..criteria.engine import score_leaf
 from ..criteria.numbers import vn_number
 from ..errors import Problem
 from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, OFFICE_KEYS, cell_ref
@@ -72,7 +71,6 @@ class MergeResult:
     backup: Path | None = None
     written: bool = False
     time: str = ""
-    master_data: WorkbookData | None = None  # the master as read (for the drift check)
 
     @property
     def has_errors(self) -> bool:
@@ -134,18 +132,6 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
 # Checking one return
 
 
-def own_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
-    """The items a unit scores in its workbook (bonus/penalty stay with the Văn phòng)."""
-    return list(catalogue.memo(("own", unit), lambda: tuple(
-        leaf for leaf in catalogue.leaves() if leaf.lead == unit and leaf.rule.unit_input)))
-
-
-def supported_leaves(catalogue: Catalogue, unit: str) -> list[Leaf]:
-    return list(catalogue.memo(("supported", unit), lambda: tuple(
-        leaf for leaf in catalogue.leaves()
-        if leaf.lead != unit and unit in leaf.support and leaf.rule.unit_input)))
-
-
 def check_return(data: WorkbookData, catalogue: Catalogue, master: State,
                  today: dt.date) -> None:
     """Add every content problem of a readable return to `data.problems`."""
@@ -174,7 +160,7 @@ def _where(data: WorkbookData, code: str, key: str) -> tuple[str, str]:
 def _check_scores(data: WorkbookData, catalogue: Catalogue) -> None:
     assert data.state is not None
     deduction = catalogue.supplement_deduction
-    for leaf in own_leaves(catalogue, data.unit):
+    for leaf in catalogue.unit_leaves(data.unit):
         if leaf.code not in data.rows:
             continue  # its sheet is broken; already reported
         entry = data.state.entry(leaf.code)
@@ -213,7 +199,7 @@ def _check_cached_points(data: WorkbookData, code: str, points: Decimal | None, 
 
 def _check_support_rows(data: WorkbookData, catalogue: Catalogue) -> None:
     assert data.state is not None
-    for leaf in supported_leaves(catalogue, data.unit):
+    for leaf in catalogue.supported_leaves(data.unit):
         entry = data.state.entries.get(leaf.code)
         if entry is None or leaf.code not in data.rows:
             continue
@@ -245,9 +231,9 @@ def _check_office_columns(data: WorkbookData, catalogue: Catalogue, master: Stat
 def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
                     today: dt.date) -> None:
     assert data.state is not None
-    known = catalogue.memo("known", lambda: frozenset(leaves_by_code(catalogue)))
-    allowed = {leaf.code for leaf in own_leaves(catalogue, data.unit)} | {
-        leaf.code for leaf in supported_leaves(catalogue, data.unit)}
+    known = catalogue.leaf_codes
+    allowed = {leaf.code for leaf in catalogue.unit_leaves(data.unit)} | {
+        leaf.code for leaf in catalogue.supported_leaves(data.unit)}
     for row, r in zip(data.state.evidence, data.evidence_rows, strict=True):
         code = str(row.code or "").strip() or None
         for key, message in evidence_row_problems(row, known, allowed, catalogue, today):
@@ -261,7 +247,7 @@ def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
     # Evidence for this unit's items may also come from supporting units already merged.
     covered = covered_codes(data.state.evidence) | covered_codes(
         r for r in master.evidence if str(r.unit or "").strip() != data.unit)
-    leaves = [leaf for leaf in own_leaves(catalogue, data.unit) if leaf.code in data.rows]
+    leaves = [leaf for leaf in catalogue.unit_leaves(data.unit) if leaf.code in data.rows]
     deduction = catalogue.supplement_deduction
     for score in scored_without_evidence(leaves, data.state, covered, deduction):
         sheet, ref = _where(data, score.code, "points")
@@ -341,7 +327,7 @@ def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.dat
         if not f.accepted or f.data.state is None:
             continue
         unit = f.data.unit
-        for leaf in own_leaves(catalogue, unit):
+        for leaf in catalogue.unit_leaves(unit):
             if leaf.code in f.data.rows:
                 entries[leaf.code] = master.entry(leaf.code).with_inputs(
                     f.data.state.entry(leaf.code))
@@ -359,7 +345,7 @@ def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.dat
 def _missing_units(catalogue: Catalogue, state: State) -> list[str]:
     returned = {row.unit for row in state.log if row.outcome in (MERGED, MERGED_WITH_ERRORS)}
     return [u.code for u in catalogue.units
-            if unit_has_items(catalogue, u.code) and u.code not in returned]
+            if catalogue.has_items(u.code) and u.code not in returned]
 
 
 def log_lines(result: MergeResult) -> str:

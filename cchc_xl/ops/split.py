@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.report import build_report
-from ..build import build_unit, unit_has_items
+from ..build import build_unit
 from ..criteria.catalogue import Catalogue
 from ..errors import FileError
 from ..files.atomic import atomic_write
@@ -21,7 +21,7 @@ def unit_file_name(catalogue: Catalogue, unit: str) -> str:
 
 def write_unit_files(catalogue: Catalogue, state: State, outdir: Path, *, password: str = "",
                      units: list[str] | None = None, workers: int | None = None) -> list[Path]:
-    chosen = units or [u.code for u in catalogue.units if unit_has_items(catalogue, u.code)]
+    chosen = units or [u.code for u in catalogue.units if catalogue.has_items(u.code)]
     unknown = [u for u in chosen if catalogue.unit(u) is None]
     if unknown:
         raise FileError("Mã đơn vị không có trong bộ tiêu chí: " + ", ".join(unknown) + ". Hãy "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,15 +30,14 @@ from ..format.layout import (
     LOG_FIRST_ROW, LOG_SHEET,
     META_SHEET,
     TEMPLATE_ID,
-    Kind,
     cell_ref,
 )
 from ..format.rowmap import Audience, RowMapEntry, row_map
 from ..format.state import Entry, EvidenceRow, LogRow, State
+from ..files.grids import BrokenSheet, Book, cell, normalise
 from ..files.package import saved_time
 from .untrusted import ContainerInfo, UnsafeFile, check_container
 
-Grid = list[list[Any]]
 LEAF_KEYS = ("a", "b", "value", "na", "supp", "appraised", "last_year", "target", "note",
              "cause", "remedy", "deadline")
 GROUP_KEYS = ("last_year", "target", "note", "cause", "remedy", "deadline")
@@ -87,61 +85,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def normalise(value: Any) -> Any:
-    """calamine's '' for blank becomes None; floats that are whole stay floats.
-
-    A non-finite number (a cell holding inf or NaN, which Excel never writes) is kept as its
-    text, so it is reported like any other text where a number belongs.
-    """
-    if value == "" or value is None:
-        return None
-    if isinstance(value, str) and not value.strip():
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
-
-
-class BrokenSheet(Exception):
-    """A sheet's XML could not be parsed; calamine only finds out when the sheet is first read."""
-
-    def __init__(self, sheet: str, exc: Exception) -> None:
-        super().__init__(f"sheet '{sheet}' bị hỏng, không đọc được nội dung ({type(exc).__name__})"
-                         "; hãy yêu cầu gửi lại tệp.")
-        self.sheet = sheet
-
-
-class _Book:
-    """A calamine workbook with sheets read once, as full grids from A1."""
-
-    def __init__(self, path: Path) -> None:
-        from python_calamine import CalamineWorkbook
-
-        self.book = CalamineWorkbook.from_path(str(path))
-        self.names = list(self.book.sheet_names)
-        self._grids: dict[str, Grid] = {}
-
-    def grid(self, sheet: str) -> Grid | None:
-        if sheet not in self.names:
-            return None
-        if sheet not in self._grids:
-            from python_calamine import CalamineError
-
-            try:
-                self._grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(
-                    skip_empty_area=False)
-            except CalamineError as exc:
-                raise BrokenSheet(sheet, exc) from None
-        return self._grids[sheet]
-
-
-def cell(grid: Grid, row: int, col: int) -> Any:
-    if row < len(grid) and col < len(grid[row]):
-        return normalise(grid[row][col])
-    return None
-
-
-def open_book(path: Path, data: WorkbookData) -> _Book | None:
+def open_book(path: Path, data: WorkbookData) -> Book | None:
     """Open a file for reading after the container checks; None (with a problem) if impossible."""
     from python_calamine import CalamineError, PasswordError, XmlError, ZipError
 
@@ -157,7 +101,7 @@ def open_book(path: Path, data: WorkbookData) -> _Book | None:
         data.unreadable = True
         return None
     try:
-        return _Book(path)
+        return Book(path)
     except PasswordError:
         data.problem("tệp được đặt mật khẩu nên không đọc được; hãy gỡ mật khẩu rồi gửi lại.")
     except (ZipError, XmlError, CalamineError) as exc:
@@ -171,7 +115,7 @@ def open_book(path: Path, data: WorkbookData) -> _Book | None:
 # Metadata
 
 
-def read_meta(book: _Book, data: WorkbookData) -> bool:
+def read_meta(book: Book, data: WorkbookData) -> bool:
     grid = book.grid(META_SHEET)
     if grid is None:
         data.problem("không có sheet thông tin ẩn '_cchc': đây không phải tệp do cchc-xl tạo, "
@@ -219,7 +163,7 @@ def read_meta(book: _Book, data: WorkbookData) -> bool:
 # Tree sheets, evidence and log
 
 
-def read_tree(book: _Book, catalogue: Catalogue, audience: Audience, data: WorkbookData,
+def read_tree(book: Book, catalogue: Catalogue, audience: Audience, data: WorkbookData,
               state: State) -> None:
     """Read every expected row; stop at a sheet's first row whose code is not the expected one."""
     broken: set[str] = set()
@@ -252,7 +196,7 @@ def read_tree(book: _Book, catalogue: Catalogue, audience: Audience, data: Workb
     _check_headers(book, data, broken)
 
 
-def _check_headers(book: _Book, data: WorkbookData, broken: set[str]) -> None:
+def _check_headers(book: Book, data: WorkbookData, broken: set[str]) -> None:
     for sheet in {e.sheet for e in data.rows.values()} - broken:
         grid = book.grid(sheet)
         if grid is None:
@@ -267,7 +211,7 @@ def _check_headers(book: _Book, data: WorkbookData, broken: set[str]) -> None:
                 break
 
 
-def read_evidence(book: _Book, data: WorkbookData, state: State) -> None:
+def read_evidence(book: Book, data: WorkbookData, state: State) -> None:
     grid = book.grid(EVIDENCE_SHEET)
     if grid is None:
         data.problem(f"thiếu sheet '{EVIDENCE_SHEET}' (bị đổi tên hoặc xóa).",
@@ -286,7 +230,7 @@ def read_evidence(book: _Book, data: WorkbookData, state: State) -> None:
             data.evidence_rows.append(r)
 
 
-def read_log(book: _Book, state: State) -> None:
+def read_log(book: Book, state: State) -> None:
     grid = book.grid(LOG_SHEET)
     if grid is None:
         return
@@ -420,7 +364,3 @@ def _same_catalogue(data: WorkbookData, catalogue: Catalogue) -> bool:
                      cell=data.meta_cells.get("catalogue_hash"))
         return False
     return True
-
-
-def kind_of(meta: dict[str, Any]) -> Kind:
-    return "master" if meta.get("kind") == "master" else "unit"
