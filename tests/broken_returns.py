@@ -490,8 +490,8 @@ class _Builder:
         self.book_case("meta-template-id", g, "template_id overwritten",
                        lambda b: set_meta(b, "template_id", "khác"), "thiếu template_id",
                        META_SHEET, meta["template_id"])
-        self.book_case("meta-format-version", g, "format_version 2",
-                       lambda b: set_meta(b, "format_version", 2), "định dạng phiên bản",
+        self.book_case("meta-format-version", g, "format_version 99 (from a future version)",
+                       lambda b: set_meta(b, "format_version", 99), "định dạng phiên bản",
                        META_SHEET, meta["format_version"])
         self.book_case("meta-format-version-nan", g, "format_version is the number NaN",
                        lambda b: set_meta(b, "format_version", float("nan")),

@@ -105,8 +105,12 @@ def test_merge_message_names_refusals_and_missing_units(setup, tmp_path):
     result = Master.open(copy).merge([returned], now=NOW)
     text = merge_message(result)
     assert text.startswith("Đã đọc 3 tệp: gộp 3, không gộp 0.")
-    checked = merge_message(Master.open(copy).merge([returned], now=NOW, dry_run=True))
+    fresh = tmp_path / "fresh.xlsx"
+    shutil.copy(master, fresh)
+    checked = merge_message(Master.open(fresh).merge([returned], now=NOW, dry_run=True))
     assert checked.startswith("Đã đọc 3 tệp: đạt kiểm tra (chưa gộp) 3, không gộp 0.")
+    again = merge_message(Master.open(copy).merge([returned], now=NOW))
+    assert again.startswith("Đã đọc 3 tệp: gộp 0, không gộp 0, đã gộp trước đó 3.")
     assert "Đơn vị chưa gửi tệp:" in text and "Kế toán Sở" in text
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from ..criteria.catalogue import Catalogue, Group, Leaf, Node
 from ..criteria.engine import Assessment, assess, index_of
 from ..criteria.numbers import round_half_up, to_decimal, vn_number
-from ..format.state import Entry, State
+from ..format.state import Entry, State, plain_value
 
 ZERO = Decimal(0)
 FULL_LABEL = "đạt điểm tối đa"
@@ -31,6 +31,7 @@ def lost_label(applicable_max: Decimal, lost: Decimal) -> str:
 
 
 def number_or_none(value: Any) -> Decimal | None:
+    value = plain_value(value)
     if value is None or isinstance(value, (bool, str)):
         return None
     try:

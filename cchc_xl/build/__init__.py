@@ -139,8 +139,9 @@ def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,
     path = Path(path)
     name = catalogue.unit_name(unit)
     workbook = _workbook(path, catalogue, f"Chỉ số CCHC {catalogue.year} — {name}")
-    unit_state = State("unit", org=state.org, unit=unit, entries=state.entries,
-                       evidence=[e for e in state.evidence if _evidence_unit(e) == unit])
+    plain = state.without_formulas()
+    unit_state = State("unit", org=state.org, unit=unit, entries=plain.entries,
+                       evidence=[e for e in plain.evidence if e.origin == unit])
     ctx = Context(workbook, Styles(workbook), catalogue, unit_state,
                   report or build_report(catalogue, unit_state), "unit", unit, password)
     fields = plan_fields(catalogue, Audience("unit", unit))
@@ -151,10 +152,6 @@ def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,
     write_evidence(ctx, EVIDENCE_SHEET)
     write_meta(ctx, META_SHEET)
     _finish(ctx, recalc_probe, None)
-
-
-def _evidence_unit(row: Any) -> str:
-    return str(row.unit or "").strip()
 
 
 def _finish(ctx: Context, recalc_probe: bool,

@@ -13,7 +13,7 @@ from ..analysis.report import Report
 from ..criteria.catalogue import Catalogue, Leaf
 from ..format.layout import META_LIST_FIRST_COL, META_SHEET, Kind, cell_ref, quote_sheet
 from ..format.rowmap import RowMapEntry
-from ..format.state import State
+from ..format.state import Formula, State
 from .styles import Styles
 
 
@@ -49,18 +49,32 @@ class Context:
         return f"={quote_sheet(META_SHEET)}!{first}:{last}"
 
 
-def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any, date_fmt: Any = None) -> None:
-    """Write what a user typed, keeping its type; text is always text (never a formula)."""
-    if value is None or value == "":
+def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any, styles: Styles) -> None:
+    """Write what a person typed, keeping its type: a number stays a number, a date a date
+    (shown dd/mm/yyyy), a formula a formula; text is always text, never turned into a formula."""
+    if isinstance(value, Formula):
+        cached_value = value.value
+        if isinstance(cached_value, (dt.date, dt.datetime)):
+            fmt = styles.as_date(fmt)
+            cached_value = excel_serial(cached_value)
+        ws.write_formula(row, col, value.text, fmt, cached(cached_value))
+    elif value is None or value == "":
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, fmt)
     elif isinstance(value, (int, float, Decimal)):
         ws.write_number(row, col, float(value), fmt)
     elif isinstance(value, (dt.date, dt.datetime)):
-        ws.write_datetime(row, col, value, date_fmt or fmt)
+        ws.write_datetime(row, col, value, styles.as_date(fmt))
     else:
         ws.write_string(row, col, str(value), fmt)
+
+
+def excel_serial(value: dt.date) -> float:
+    """A date as the number Excel stores (days since 1899-12-30)."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
 
 
 def cached(value: Any) -> Any:

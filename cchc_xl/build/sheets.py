@@ -14,12 +14,15 @@ from ..format.layout import (
     EVIDENCE_FIRST_ROW,
     EVIDENCE_HEADER_ROW,
     FORMAT_VERSION,
+    LOG_COLUMNS,
     LOG_FIRST_ROW,
     LOG_HEADER_ROW,
     META_LIST_FIRST_COL,
     META_MAP_COLUMNS,
     META_MAP_FIRST_COL,
+    MASTER_EVIDENCE_COLUMNS,
     TEMPLATE_ID,
+    Column,
     cell_ref,
     quote_sheet,
 )
@@ -112,6 +115,11 @@ def write_cover(ctx: Context, name: str, sheet_names: list[str]) -> Any:
     return ws
 
 
+def evidence_columns(kind: str) -> tuple[Column, ...]:
+    """The register's columns: the master adds where each row came from."""
+    return MASTER_EVIDENCE_COLUMNS if kind == "master" else EVIDENCE_COLUMNS
+
+
 def evidence_codes(ctx: Context) -> list[str]:
     """Codes a register row may point at: the unit's own and supported items (master: all)."""
     if ctx.is_master:
@@ -128,7 +136,8 @@ def write_evidence(ctx: Context, name: str) -> None:
     ws.write_string(1, 0, "Mỗi văn bản một dòng. Cột 'Mã tiêu chí' chọn trong danh sách; ngày "
                           "ban hành dạng dd/mm/yyyy; 'Đơn vị cung cấp' để trống nghĩa là đơn vị "
                           "của tệp này.", s.get(italic=True, font_size=10))
-    for i, column in enumerate(EVIDENCE_COLUMNS):
+    columns = evidence_columns(ctx.kind)
+    for i, column in enumerate(columns):
         ws.write_string(EVIDENCE_HEADER_ROW, i, column.header, s.header())
         ws.set_column(i, i, column.width)
     ws.set_row(EVIDENCE_HEADER_ROW, 30)
@@ -136,16 +145,17 @@ def write_evidence(ctx: Context, name: str) -> None:
     total = len(rows) + EVIDENCE_BLANK_ROWS[ctx.kind]
     text = s.cell(fill=st.UNIT_INPUT, unlocked=True)
     date = s.cell(kind="date", fill=st.UNIT_INPUT, unlocked=True)
+    origin = s.cell()  # written by the tool, locked
     for i in range(total):
         r = EVIDENCE_FIRST_ROW + i
         entry = rows[i] if i < len(rows) else None
-        for column in EVIDENCE_COLUMNS:
+        for column in columns:
             value = getattr(entry, column.key) if entry else None
-            write_value(ws, r, EVIDENCE_COL[column.key], value,
-                        date if column.key == "date" else text, date)
+            fmt = origin if column.key == "origin" else (date if column.key == "date" else text)
+            write_value(ws, r, EVIDENCE_COL[column.key], value, fmt, s)
         if entry is not None:  # XlsxWriter cannot autofit: size filled rows to their text
             lines = max(estimate_lines(str(getattr(entry, c.key) or ""), c.width)
-                        for c in EVIDENCE_COLUMNS if c.key != "date")
+                        for c in columns if c.key != "date")
             ws.set_row(r, 15 * lines + 3)
     last = EVIDENCE_FIRST_ROW + total - 1
     first = EVIDENCE_FIRST_ROW
@@ -167,26 +177,25 @@ def write_evidence(ctx: Context, name: str) -> None:
     ws.set_paper(9)
     ws.repeat_rows(EVIDENCE_HEADER_ROW)
     ws.fit_to_pages(1, 0)
-    ws.print_area(0, 0, EVIDENCE_FIRST_ROW + max(len(rows), 20) - 1, len(EVIDENCE_COLUMNS) - 1)
+    ws.print_area(0, 0, EVIDENCE_FIRST_ROW + max(len(rows), 20) - 1, len(columns) - 1)
     ws.protect(ctx.password, {"format_columns": True, "format_rows": True,
                               "select_locked_cells": True, "select_unlocked_cells": True})
 
 
-LOG_HEADERS = ("Thời gian", "Tệp", "SHA-256", "Đơn vị", "Kết quả", "Vấn đề")
 
 
 def write_log(ctx: Context, name: str) -> None:
     s = ctx.styles
     ws = ctx.workbook.add_worksheet(name)
     ws.write_string(0, 0, "NHẬT KÝ GỘP DỮ LIỆU", s.title())
-    widths = (18, 36, 36, 10, 22, 80)
-    for i, (header, width) in enumerate(zip(LOG_HEADERS, widths)):
+    widths = (18, 36, 36, 10, 22, 80, 18)
+    for i, ((_, header), width) in enumerate(zip(LOG_COLUMNS, widths)):
         ws.write_string(LOG_HEADER_ROW, i, header, s.header())
         ws.set_column(i, i, width)
     text = s.cell()
     digest = s.get(border=1, border_color=st.BORDER_COLOR, text_wrap=True, font_size=8)
     for r, row in enumerate(ctx.state.log, start=LOG_FIRST_ROW):
-        values = (row.time, row.file, row.sha256, row.unit, row.outcome, row.problems)
+        values = tuple(getattr(row, key) for key, _ in LOG_COLUMNS)
         for c, value in enumerate(values):
             ws.write_string(r, c, value, digest if c == 2 else text)
         lines = max(estimate_lines(v, w) for v, w in zip(values, widths) if v is not row.sha256)
@@ -195,7 +204,7 @@ def write_log(ctx: Context, name: str) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.repeat_rows(LOG_HEADER_ROW)
-    ws.fit_to_pages(1, 0)  # six columns, 186 characters wide: three pages across without this
+    ws.fit_to_pages(1, 0)  # 220 characters wide: three pages across without this
     ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
                               "format_columns": True, "autofilter": True})
 

@@ -29,13 +29,21 @@ class Styles:
     def __init__(self, workbook: Any) -> None:
         self._workbook = workbook
         self._cache: dict[tuple[tuple[str, Any], ...], Any] = {}
+        self._props: dict[int, dict[str, Any]] = {}  # id(format) → the properties it was made of
 
     def get(self, **props: Any) -> Any:
         full = {"font_name": FONT, "font_size": 11, "valign": "top", **props}
         key = tuple(sorted(full.items()))
         if key not in self._cache:
             self._cache[key] = self._workbook.add_format(full)
+            self._props[id(self._cache[key])] = full
         return self._cache[key]
+
+    def as_date(self, fmt: Any) -> Any:
+        """The same look as `fmt`, showing a date as dd/mm/yyyy (a typed date stays a date)."""
+        props = dict(self._props.get(id(fmt), {}))
+        props.pop("text_wrap", None)
+        return self.get(**{**props, "num_format": DATE})
 
     # Named looks used across sheets ------------------------------------------------------
     def title(self) -> Any:

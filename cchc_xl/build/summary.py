@@ -11,8 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..analysis.report import NodeReport, Report
-from ..format.layout import (COL, GAP_HEADER_ROW, SUMMARY_HEADER_ROW, cell_ref, code_token,
-                             quote_sheet)
+from ..format.layout import (
+    COL,
+    GAP_HEADER_ROW,
+    SUMMARY_HEADER_ROW,
+    cell_ref,
+    code_token,
+    quote_sheet,
+)
 from . import styles as st
 from .context import Context, cached, estimate_lines
 

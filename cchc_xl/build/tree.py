@@ -164,8 +164,8 @@ def _write_row(ctx: Context, ws: Any, sheet: str, planned: PlannedRow) -> None:
     ws.write_string(r, COL["name"], node.name, s.cell(bold=bold, fill=fill,
                                                       indent=min(planned.depth, 3)))
     show_max = ctx.is_master or is_leaf
-    write_value(ws, r, COL["max"], node.max if show_max else None, s.cell(kind="max", bold=bold,
-                                                                          fill=fill))
+    write_value(ws, r, COL["max"], node.max if show_max else None,
+                s.cell(kind="max", bold=bold, fill=fill), s)
     rule_text = node.rule.describe(node.max) if isinstance(node, Leaf) else ""
     if planned.role == "support":
         rule_text = f"Do {ctx.catalogue.unit_name(node.lead)} chấm; đơn vị phối hợp cung cấp " \
@@ -208,7 +208,7 @@ def _write_leaf_cells(ctx: Context, ws: Any, sheet: str, planned: PlannedRow, le
             kind = "number"
         fmt = s.cell(kind=kind, fill=fill, unlocked=editable and applies)
         value = getattr(entry, key) if applies else None
-        write_value(ws, r, COL[key], value, fmt)
+        write_value(ws, r, COL[key], value, fmt, s)
         if editable and applies:
             _validate_input(ctx, ws, r, COL[key], key, leaf)
     refs = _leaf_refs(r)
@@ -224,7 +224,7 @@ def _write_leaf_cells(ctx: Context, ws: Any, sheet: str, planned: PlannedRow, le
                      cached(score.points if score.status == "ok" else score.cell_text))
     _write_office_cells(ctx, ws, planned, report, is_leaf=True)
     note_fmt = s.cell(fill=st.UNIT_INPUT if editable else None, unlocked=editable)
-    write_value(ws, r, COL["note"], entry.note, note_fmt)
+    write_value(ws, r, COL["note"], entry.note, note_fmt, s)
     if planned.role in ("own", "office") and (ctx.is_master or planned.role == "own"):
         for key in ("a", "b", "value", "na", "supp"):
             if key in leaf.rule.inputs or key in ("na", "supp"):
@@ -247,7 +247,7 @@ def _write_office_cells(ctx: Context, ws: Any, planned: PlannedRow, report: Node
             fill = fill or st.FIELD
         fmt = s.cell(kind="number" if numeric else "text", fill=fill, unlocked=editable,
                      bold=not is_leaf and numeric)
-        write_value(ws, r, COL[key], getattr(entry, key), fmt)
+        write_value(ws, r, COL[key], getattr(entry, key), fmt, s)
         if editable and numeric:
             ws.data_validation(r, COL[key], r, COL[key], {
                 "validate": "decimal", "criteria": "between", "minimum": 0,
@@ -288,7 +288,7 @@ def _write_group_cells(ctx: Context, ws: Any, planned: PlannedRow, report: NodeR
         ws.write_blank(r, COL["appraised"], None, num)
     _write_office_cells(ctx, ws, planned, report, is_leaf=False)
     write_value(ws, r, COL["note"], report.entry.note,
-                s.cell(fill=st.OFFICE_INPUT if ctx.is_master else fill, unlocked=ctx.is_master))
+                s.cell(fill=st.OFFICE_INPUT if ctx.is_master else fill, unlocked=ctx.is_master), s)
     if planned.role == "field" and ctx.is_master:
         sheet = ws.get_name()
         ctx.define(defined_name("FIELD_APPLICABLE", report.code), sheet, r, COL["applicable"])

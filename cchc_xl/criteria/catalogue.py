@@ -158,6 +158,11 @@ class Catalogue:
             leaf for leaf in self.leaves()
             if leaf.lead != unit and unit in leaf.support and leaf.rule.unit_input))
 
+    def leaf(self, code: str) -> Leaf | None:
+        """The leaf (bonus and penalty items included) with this code, if any."""
+        return self.memo("leaves_by_code", lambda: {
+            leaf.code: leaf for leaf in self.all_leaves()}).get(code)
+
     def has_items(self, unit: str) -> bool:
         """Whether a unit leads an item it enters itself (so it gets a workbook to score)."""
         return bool(self.unit_leaves(unit))

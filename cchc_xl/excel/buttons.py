@@ -16,7 +16,7 @@ from typing import Any
 from ..analysis.report import Report
 from ..criteria.numbers import vn_number, vn_percent
 from ..errors import Problem
-from ..ops.merge import CHECKED, MergeResult
+from ..ops.merge import ALREADY_MERGED, CHECKED, MergeResult
 
 MAX_LINES = 12
 
@@ -65,10 +65,11 @@ def check(master: Path) -> str:
 
 def merge_message(result: MergeResult) -> str:
     accepted = [f for f in result.files if f.accepted or f.outcome == CHECKED]
-    refused = [f for f in result.files if f not in accepted]
+    again = [f for f in result.files if f.outcome == ALREADY_MERGED]
+    refused = [f for f in result.files if f not in accepted and f not in again]
     verb = "gộp" if result.written else "đạt kiểm tra (chưa gộp)"
     lines = [f"Đã đọc {len(result.files)} tệp: {verb} {len(accepted)}, không gộp "
-             f"{len(refused)}."]
+             f"{len(refused)}" + (f", đã gộp trước đó {len(again)}" if again else "") + "."]
     for f in refused:
         lines.append(f"- {f.data.path.name}: {f.outcome}")
         lines += [f"    {_where(p)}{p.message}" for p in f.errors[:2]]  # file named above

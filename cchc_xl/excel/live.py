@@ -25,10 +25,11 @@ from ..criteria.catalogue import Catalogue
 from ..files.atomic import atomic_write_text
 from ..format.layout import (
     COL,
-    EVIDENCE_COLUMNS,
+    MASTER_EVIDENCE_COLUMNS,
     EVIDENCE_FIRST_ROW,
     EVIDENCE_SHEET,
     GAP_SHEET,
+    LOG_COLUMNS,
     LOG_FIRST_ROW,
     LOG_SHEET,
 )
@@ -112,13 +113,13 @@ def write_state(book: LiveBook, old: WorkbookData, new: State) -> None:
             book.write(sheet, first, COL["note"], notes)
     if old.state.evidence != new.evidence:
         size = max(len(old.state.evidence), len(new.evidence))
-        rows = [[getattr(e, c.key) for c in EVIDENCE_COLUMNS] for e in new.evidence]
-        rows += [[None] * len(EVIDENCE_COLUMNS)] * (size - len(new.evidence))
+        rows = [[getattr(e, c.key) for c in MASTER_EVIDENCE_COLUMNS] for e in new.evidence]
+        rows += [[None] * len(MASTER_EVIDENCE_COLUMNS)] * (size - len(new.evidence))
         with book.unprotected(EVIDENCE_SHEET):
             book.write(EVIDENCE_SHEET, EVIDENCE_FIRST_ROW, 0, rows)
     added = new.log[len(old.state.log):]
     if added:
-        rows = [[r.time, r.file, r.sha256, r.unit, r.outcome, r.problems] for r in added]
+        rows = [[getattr(r, key) for key, _ in LOG_COLUMNS] for r in added]
         with book.unprotected(LOG_SHEET):
             book.write(LOG_SHEET, LOG_FIRST_ROW + len(old.state.log), 0, rows)
 

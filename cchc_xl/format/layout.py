@@ -12,7 +12,8 @@ from typing import Literal
 
 from ..criteria.catalogue import Group
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)  # 2: evidence origin column, log save times
 TEMPLATE_ID = "cchc-xl"
 
 COVER_SHEET = "Hướng dẫn"
@@ -75,6 +76,10 @@ UDF_HEADER = "Điểm (Python)"
 INPUT_KEYS = ("a", "b", "value", "na", "supp")
 OFFICE_KEYS = ("appraised", "last_year", "target", "cause", "remedy", "deadline")
 TEXT_KEYS = ("note", "cause", "remedy", "deadline")
+# The typed cells of a leaf row and of a parent row (a parent's appraised points are summed).
+LEAF_KEYS = INPUT_KEYS + ("appraised", "last_year", "target", "note", "cause", "remedy",
+                          "deadline")
+GROUP_KEYS = ("last_year", "target", "note", "cause", "remedy", "deadline")
 
 # The evidence register (Tài liệu kiểm chứng).
 EVIDENCE_COLUMNS: tuple[Column, ...] = (
@@ -87,6 +92,12 @@ EVIDENCE_COLUMNS: tuple[Column, ...] = (
     Column("unit", "Đơn vị cung cấp", 12, "unit"),
 )
 EVIDENCE_COL = {c.key: i for i, c in enumerate(EVIDENCE_COLUMNS)}
+# The master's register has one more column, written by the tool and locked: the unit whose
+# return brought the row (blank: typed in the master by the Văn phòng). A unit's next return
+# replaces exactly the rows of its earlier returns; rows the Văn phòng typed are never touched.
+ORIGIN_COLUMN = Column("origin", "Gộp từ tệp của đơn vị", 12, "none")
+EVIDENCE_COL["origin"] = len(EVIDENCE_COLUMNS)
+MASTER_EVIDENCE_COLUMNS = EVIDENCE_COLUMNS + (ORIGIN_COLUMN,)
 EVIDENCE_HEADER_ROW = 3
 EVIDENCE_FIRST_ROW = 4
 EVIDENCE_BLANK_ROWS = {"unit": 200, "master": 300}
@@ -96,6 +107,8 @@ SUMMARY_HEADER_ROW = 3
 GAP_HEADER_ROW = 3
 LOG_HEADER_ROW = 2
 LOG_FIRST_ROW = 3
+LOG_COLUMNS = (("time", "Thời gian"), ("file", "Tệp"), ("sha256", "SHA-256"), ("unit", "Đơn vị"),
+               ("outcome", "Kết quả"), ("problems", "Vấn đề"), ("saved", "Tệp lưu lúc"))
 
 # The metadata sheet: key/value pairs in A:B, the row map in D:H, lists in J onwards.
 META_KEYS = ("template_id", "format_version", "kind", "catalogue_name", "catalogue_year",

@@ -16,6 +16,23 @@ from .layout import Kind
 
 
 @dataclass(frozen=True)
+class Formula:
+    """A formula a person typed into an input cell: kept as a formula, computed by its value.
+
+    `value` is the result the file holds (None when the program that saved it did not compute
+    formulas, as openpyxl does not).
+    """
+
+    text: str  # '=0,5*0,7' as the file spells it: '=0.5*0.7'
+    value: Any = None
+
+
+def plain_value(value: Any) -> Any:
+    """What a typed cell counts as: a formula's value, else the value itself."""
+    return value.value if isinstance(value, Formula) else value
+
+
+@dataclass(frozen=True)
 class Entry:
     """The typed cells of one row (leaf or parent) of a tree sheet; None means blank."""
 
@@ -33,7 +50,8 @@ class Entry:
     deadline: Any = None
 
     def leaf_input(self) -> LeafInput:
-        return LeafInput(self.a, self.b, self.value, self.na, self.supp)
+        return LeafInput(*(plain_value(v) for v in (self.a, self.b, self.value, self.na,
+                                                    self.supp)))
 
     def with_inputs(self, other: Entry) -> Entry:
         """This entry with the unit-typed cells (inputs and note) taken from `other`."""
@@ -53,9 +71,13 @@ class EvidenceRow:
     issuer: Any = None
     link: Any = None
     unit: Any = None
+    origin: str | None = None  # the unit whose return brought the row; None: typed in the master
 
     def is_blank(self) -> bool:
-        return all(v in (None, "") for v in self.__dict__.values())
+        return all(getattr(self, key) in (None, "") for key in EVIDENCE_KEYS)
+
+
+EVIDENCE_KEYS = ("code", "number", "date", "subject", "issuer", "link", "unit")
 
 
 @dataclass(frozen=True)
@@ -66,8 +88,9 @@ class LogRow:
     file: str
     sha256: str
     unit: str
-    outcome: str  # "đã gộp" / "bị từ chối" / "bị thay bằng tệp mới hơn"
+    outcome: str  # "đã gộp" / "bị từ chối" / "bị thay bằng tệp mới hơn" …
     problems: str = ""
+    saved: str = ""  # when the file was saved (ISO 8601), to refuse an older one later
 
 
 @dataclass
@@ -84,6 +107,16 @@ class State:
 
     def leaf_inputs(self) -> dict[str, LeafInput]:
         return {code: e.leaf_input() for code, e in self.entries.items()}
+
+    def without_formulas(self) -> State:
+        """The same state with every typed formula replaced by its value: what a unit's
+        workbook carries (a formula typed in the master refers to the master's cells)."""
+        def plain(row: Any) -> Any:
+            values = {k: plain_value(v) for k, v in row.__dict__.items()}
+            return replace(row, **values)
+
+        return replace(self, entries={c: plain(e) for c, e in self.entries.items()},
+                       evidence=[plain(r) for r in self.evidence])
 
 
 EMPTY = Entry()

@@ -22,12 +22,25 @@ from typing import Any
 from ..criteria.catalogue import Catalogue
 from ..criteria.numbers import vn_number
 from ..errors import Problem
-from ..format.layout import (COL, EVIDENCE_FIRST_ROW, FIRST_DATA_ROW, EVIDENCE_SHEET, GAP_HEADER_ROW, GAP_SHEET,
-                             INPUT_KEYS, LOG_FIRST_ROW, LOG_SHEET, META_SHEET, OFFICE_KEYS,
-                             SUMMARY_HEADER_ROW, SUMMARY_SHEET, TEXT_KEYS, UDF_COLUMN,
-                             XLWINGS_CONF_SHEET, cell_ref)
-from ..files.grids import BrokenSheet, Book, normalise
+from ..files.grids import Book, BrokenSheet, normalise
+from ..format.layout import (
+    COL,
+    EVIDENCE_FIRST_ROW,
+    EVIDENCE_SHEET,
+    FIRST_DATA_ROW,
+    GAP_HEADER_ROW,
+    GAP_SHEET,
+    LOG_FIRST_ROW,
+    LOG_SHEET,
+    META_SHEET,
+    SUMMARY_HEADER_ROW,
+    SUMMARY_SHEET,
+    UDF_COLUMN,
+    XLWINGS_CONF_SHEET,
+    cell_ref,
+)
 from ..read.reader import WorkbookData, generator_is_current
+from ..read.typed import typed_keys
 
 TOLERANCE = 1e-6
 MAX_PROBLEMS = 50
@@ -43,9 +56,8 @@ def tree_cells(data: WorkbookData) -> dict[str, set[Cell]]:
     """Per tree sheet: the input cells of its rows."""
     cells: dict[str, set[Cell]] = {}
     for entry in data.rows.values():
-        keys = OFFICE_KEYS + TEXT_KEYS if entry.kind == "group" else \
-            INPUT_KEYS + OFFICE_KEYS + TEXT_KEYS
-        cells.setdefault(entry.sheet, set()).update((entry.row, COL[key]) for key in keys)
+        cells.setdefault(entry.sheet, set()).update((entry.row, COL[key])
+                                                    for key in typed_keys(entry))
     return cells
 
 

@@ -23,19 +23,21 @@ from ..analysis.checks import (
     missing_evidence_message,
     scored_without_evidence,
 )
-from .pool import run_all
 from ..criteria.catalogue import Catalogue
 from ..criteria.engine import score_leaf
 from ..criteria.numbers import vn_number
 from ..errors import Problem
 from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, OFFICE_KEYS, cell_ref
-from ..format.state import LogRow, State
+from ..format.state import LogRow, State, as_date, plain_value
 from ..read.reader import WorkbookData, read_return
+from .pool import run_all
 
 MERGED = "đã gộp"
 MERGED_WITH_ERRORS = "đã gộp dù có lỗi"
 REJECTED = "bị từ chối"
 SUPERSEDED = "bị thay bằng tệp mới hơn"
+ALREADY_MERGED = "đã gộp trước đó"
+OLDER = "cũ hơn tệp đã gộp"
 CHECKED = "đã kiểm tra, chưa gộp"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".csv"}
 POINTS_TOLERANCE = Decimal("0.005")
@@ -169,12 +171,28 @@ def _check_scores(data: WorkbookData, catalogue: Catalogue) -> None:
             sheet, ref = _where(data, leaf.code, score.check.inputs[0])
             data.problem(score.check.message, sheet=sheet, cell=ref, code=leaf.code)
         elif score.status == "missing":
-            inputs = " và ".join({"a": "a", "b": "b", "value": "giá trị"}[k]
-                                 for k in leaf.rule.inputs)
-            sheet, ref = _where(data, leaf.code, leaf.rule.inputs[0])
-            data.problem(f"chưa nhập {inputs}; nếu đơn vị không được giao nhiệm vụ này, gõ x ở "
-                         "cột 'Không chấm điểm'.", sheet=sheet, cell=ref, code=leaf.code)
+            blank = [k for k in leaf.rule.inputs if _blank(getattr(entry, k))]
+            blank = blank or list(leaf.rule.inputs)
+            names = " và ".join(INPUT_LABELS[k] for k in blank)
+            sheet, ref = _where(data, leaf.code, blank[0])
+            data.problem(f"chưa nhập {names}; nếu đơn vị không được giao nhiệm vụ này, gõ x ở "
+                         "cột 'Không chấm điểm'.", sheet=sheet, cell=ref, code=leaf.code,
+                         kind="missing-input")
         _check_cached_points(data, leaf.code, score.points, score.cell_text, score.status)
+
+
+INPUT_LABELS = {"a": "a (tổng số)", "b": "b (số đạt)", "value": "giá trị"}
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal as a spreadsheet shows them: numbers by value, dates by day."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(float(a) - float(b)) < 1e-9
+    return a == b or (as_date(a) is not None and as_date(a) == as_date(b))
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _check_cached_points(data: WorkbookData, code: str, points: Decimal | None, text: str,
@@ -221,7 +239,7 @@ def _check_office_columns(data: WorkbookData, catalogue: Catalogue, master: Stat
         original = master.entry(code)
         for key in OFFICE_KEYS:
             value = getattr(entry, key)
-            if value is not None and value != getattr(original, key):
+            if value is not None and not _same_value(value, plain_value(getattr(original, key))):
                 sheet, ref = _where(data, code, key)
                 data.problem("cột này do Văn phòng nhập; giá trị đơn vị gõ ở đây không được gộp.",
                              sheet=sheet, cell=ref, code=code, severity="warning")
@@ -252,7 +270,8 @@ def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
     for score in scored_without_evidence(leaves, data.state, covered, deduction):
         sheet, ref = _where(data, score.code, "points")
         data.problem(missing_evidence_message(score.points or Decimal(0), deduction),
-                     sheet=sheet, cell=ref, code=score.code, severity="warning")
+                     sheet=sheet, cell=ref, code=score.code, severity="warning",
+                     kind="missing-evidence")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,7 +290,7 @@ def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: I
     result = MergeResult(Path(master_path), catalogue, master, skipped=skipped,
                          time=now.strftime("%Y-%m-%d %H:%M:%S"))
     result.files = _read_all(files, catalogue, master, now.date(), progress, workers)
-    _decide(result, force)
+    _decide(result.files, merged_before(master), force)
     result.state = _apply(result, catalogue, master, now)
     result.missing_units = _missing_units(catalogue, result.state)
     return result
@@ -297,23 +316,88 @@ def _read_all(files: list[Path], catalogue: Catalogue, master: State, today: dt.
     return run_all(_read_one, files, context, workers=workers, progress=progress)
 
 
-def _decide(result: MergeResult, force: bool) -> None:
+@dataclass(frozen=True)
+class Merged:
+    """What the master's log says was merged for one unit: the newest save time, every hash."""
+
+    saved: dt.datetime | None
+    file: str
+    hashes: frozenset[str]
+
+
+def merged_before(master: State) -> dict[str, Merged]:
+    """Per unit, the files already merged into the master (from its log sheet)."""
+    found: dict[str, Merged] = {}
+    for row in master.log:
+        if row.outcome not in (MERGED, MERGED_WITH_ERRORS) or not row.unit:
+            continue
+        saved = _parse_time(row.saved)
+        old = found.get(row.unit)
+        hashes = (old.hashes if old else frozenset()) | {row.sha256}
+        if old is None or (saved is not None and (old.saved is None or saved >= old.saved)):
+            found[row.unit] = Merged(saved, row.file, hashes)
+        else:
+            found[row.unit] = replace(old, hashes=hashes)
+    return found
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    try:
+        stamp = dt.datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return stamp.replace(tzinfo=dt.timezone.utc) if stamp and not stamp.tzinfo else stamp
+
+
+def _newest_first(f: FileResult) -> tuple[dt.datetime, str]:
+    return (f.data.saved or dt.datetime.min.replace(tzinfo=dt.timezone.utc), f.data.path.name)
+
+
+def _decide(files: list[FileResult], before: dict[str, Merged], force: bool) -> None:
+    """Which file of each unit is merged: the newest, if it is sound and not older than the
+    one already merged; a re-sent file changes nothing; an older file never stands in for a
+    newer one that was rejected."""
     by_unit: dict[str, list[FileResult]] = {}
-    for f in result.files:
+    for f in files:
         if f.structural or (f.errors and not force):
             f.outcome = REJECTED
-        else:
+        if f.data.unit:
             by_unit.setdefault(f.data.unit, []).append(f)
     for unit, group in by_unit.items():
-        group.sort(key=lambda f: (f.data.saved or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
-                                  f.data.path.name), reverse=True)
-        newest, *older = group
-        newest.outcome = MERGED_WITH_ERRORS if newest.errors else MERGED
+        group.sort(key=_newest_first, reverse=True)
+        seen = before.get(unit)
+        for f in group:
+            if seen and f.data.sha256 in seen.hashes and f.outcome != REJECTED:
+                f.outcome = ALREADY_MERGED
+                f.data.problem("tệp này đã được gộp trước đây (nội dung giống hệt); không có gì "
+                               "thay đổi.", severity="warning", kind="already-merged")
+        candidates = [f for f in group if not f.outcome]
+        if group[0].outcome == REJECTED:
+            for f in candidates:
+                f.outcome = SUPERSEDED
+                f.data.problem(f"tệp mới hơn của đơn vị ({group[0].data.path.name}, lưu lúc "
+                               f"{_when(group[0].data.saved)}) bị từ chối, nên tệp cũ hơn này "
+                               "không được gộp thay. Hãy sửa tệp mới hơn rồi gửi lại.",
+                               kind="newer-rejected")
+            continue
+        if not candidates:
+            continue
+        newest, *older = candidates
+        if (seen and seen.saved and newest.data.saved and newest.data.saved < seen.saved
+                and not force):
+            newest.outcome = OLDER
+            newest.data.problem(
+                f"tệp lưu lúc {_when(newest.data.saved)}, cũ hơn tệp của đơn vị đã gộp trước "
+                f"({seen.file}, lưu lúc {_when(seen.saved)}): gộp tệp này sẽ đưa số liệu về bản "
+                "cũ nên không gộp. Nếu thật sự muốn dùng tệp này, chạy lại với --force.",
+                kind="older")
+        else:
+            newest.outcome = MERGED_WITH_ERRORS if newest.errors else MERGED
         for f in older:
             f.outcome = SUPERSEDED
             f.data.problem(f"đơn vị {unit} gửi nhiều tệp; dùng tệp mới hơn {newest.data.path.name}"
                            " (lưu lúc " + _when(newest.data.saved) + "), tệp này không được gộp.",
-                           severity="warning")
+                           severity="warning", kind="superseded")
 
 
 def _when(stamp: dt.datetime | None) -> str:
@@ -331,15 +415,17 @@ def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.dat
             if leaf.code in f.data.rows:
                 entries[leaf.code] = master.entry(leaf.code).with_inputs(
                     f.data.state.entry(leaf.code))
-        evidence = [e for e in evidence if str(e.unit or "").strip() != unit]
-        # Rows a return brings belong to its unit, whatever its 'Đơn vị cung cấp' says: they are
-        # replaced as a whole when the unit sends again.
-        evidence += [replace(e, unit=unit) for e in f.data.state.evidence]
+        # A return replaces the rows of the unit's earlier returns, and only those: rows the
+        # Văn phòng typed in the master (no origin) stay whatever their 'Đơn vị cung cấp'.
+        # Rows a return brings belong to its unit, whatever its 'Đơn vị cung cấp' says.
+        evidence = [e for e in evidence if e.origin != unit]
+        evidence += [replace(e, unit=unit, origin=unit) for e in f.data.state.evidence]
     log = list(master.log)
     for f in result.files:
+        saved = f.data.saved.isoformat(timespec="seconds") if f.data.saved else ""
         log.append(LogRow(result.time, f.data.path.name, f.data.sha256, f.data.unit, f.outcome,
-                          "; ".join(str(p) for p in f.data.problems)[:2000]))
-    return State("master", org=master.org, entries=entries, evidence=evidence, log=log)
+                          "; ".join(str(p) for p in f.data.problems)[:2000], saved))
+    return replace(master, entries=entries, evidence=evidence, log=log)
 
 
 def _missing_units(catalogue: Catalogue, state: State) -> list[str]:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..criteria.catalogue import UNIT_CODE, Catalogue, parse_catalogue, yaml_load
 from .._version import __version__
+from ..criteria.catalogue import UNIT_CODE, Catalogue, parse_catalogue, yaml_load
 from ..errors import CatalogueError, FileError, InputError, Problem
+from ..files.grids import Book, BrokenSheet, cell, normalise
+from ..files.package import Package, saved_time
 from ..format.layout import (
     COL,
     COLUMNS,
@@ -25,22 +27,24 @@ from ..format.layout import (
     EVIDENCE_FIRST_ROW,
     EVIDENCE_HEADER_ROW,
     EVIDENCE_SHEET,
-    FORMAT_VERSION,
     HEADER_ROW,
-    LOG_FIRST_ROW, LOG_SHEET,
+    GROUP_KEYS,
+    LEAF_KEYS,
+    LOG_COLUMNS,
+    LOG_FIRST_ROW,
+    LOG_HEADER_ROW,
+    LOG_SHEET,
     META_SHEET,
+    ORIGIN_COLUMN,
+    READABLE_FORMATS,
     TEMPLATE_ID,
     cell_ref,
 )
 from ..format.rowmap import Audience, RowMapEntry, row_map
 from ..format.state import Entry, EvidenceRow, LogRow, State
-from ..files.grids import BrokenSheet, Book, cell, normalise
-from ..files.package import saved_time
+from .typed import read_dates, read_formulas, read_numbers
 from .untrusted import ContainerInfo, UnsafeFile, check_container
 
-LEAF_KEYS = ("a", "b", "value", "na", "supp", "appraised", "last_year", "target", "note",
-             "cause", "remedy", "deadline")
-GROUP_KEYS = ("last_year", "target", "note", "cause", "remedy", "deadline")
 
 
 @dataclass
@@ -71,10 +75,11 @@ class WorkbookData:
         return str(self.meta.get("kind") or "")
 
     def problem(self, message: str, sheet: str | None = None, cell: str | None = None,
-                code: str | None = None, severity: str = "error") -> None:
+                code: str | None = None, severity: str = "error",
+                kind: str | None = None) -> None:
         self.problems.append(Problem(message, file=self.path.name, sheet=sheet, cell=cell,
                                      unit=self.unit or None, code=code,
-                                     severity=severity))  # type: ignore[arg-type]
+                                     severity=severity, kind=kind))  # type: ignore[arg-type]
 
 
 def sha256_of(path: Path) -> str:
@@ -144,9 +149,10 @@ def read_meta(book: Book, data: WorkbookData) -> bool:
                      cell=data.meta_cells.get("template_id"))
         return False
     version = meta.get("format_version")
-    if not isinstance(version, (int, float)) or int(version) != FORMAT_VERSION:
+    if not isinstance(version, (int, float)) or int(version) not in READABLE_FORMATS:
+        readable = ", ".join(map(str, READABLE_FORMATS))
         data.problem(f"tệp theo định dạng phiên bản {version!r}, công cụ này đọc phiên bản "
-                     f"{FORMAT_VERSION}; hãy dùng tệp mới do Văn phòng gửi.", sheet=META_SHEET,
+                     f"{readable}; hãy dùng tệp mới do Văn phòng gửi.", sheet=META_SHEET,
                      cell=data.meta_cells.get("format_version"))
         return False
     unit = meta.get("unit_code")
@@ -223,21 +229,34 @@ def read_evidence(book: Book, data: WorkbookData, state: State) -> None:
                          "chỗ; hãy dùng lại tệp gốc.", sheet=EVIDENCE_SHEET,
                          cell=cell_ref(EVIDENCE_HEADER_ROW, EVIDENCE_COL[column.key]))
             return
+    origin_col = EVIDENCE_COL["origin"]
+    has_origin = cell(grid, EVIDENCE_HEADER_ROW, origin_col) == ORIGIN_COLUMN.header
     for r in range(EVIDENCE_FIRST_ROW, len(grid)):
         row = EvidenceRow(**{c.key: cell(grid, r, EVIDENCE_COL[c.key]) for c in EVIDENCE_COLUMNS})
-        if not row.is_blank():
-            state.evidence.append(row)
-            data.evidence_rows.append(r)
+        if row.is_blank():
+            continue
+        if data.kind == "master":
+            # Masters of format 1 had no origin column: their rule was "a unit's rows are those
+            # whose 'Đơn vị cung cấp' is the unit", which is what the origin says.
+            origin = cell(grid, r, origin_col) if has_origin else row.unit
+            row = replace(row, origin=str(origin).strip() if origin not in (None, "") else None)
+        state.evidence.append(row)
+        data.evidence_rows.append(r)
+    read_dates(state)
 
 
 def read_log(book: Book, state: State) -> None:
     grid = book.grid(LOG_SHEET)
     if grid is None:
         return
+    headers = {str(normalise(v) or ""): c for c, v in enumerate(
+        grid[LOG_HEADER_ROW] if len(grid) > LOG_HEADER_ROW else [])}
+    columns = [(key, headers.get(header, -1)) for key, header in LOG_COLUMNS]
     for row in grid[LOG_FIRST_ROW:]:
-        values = [str(normalise(v) or "") for v in (row + [""] * 6)[:6]]
-        if any(values):
-            state.log.append(LogRow(*values))
+        values = {key: str(normalise(row[c]) or "") if 0 <= c < len(row) else ""
+                  for key, c in columns}
+        if any(values.values()):
+            state.log.append(LogRow(**values))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +279,11 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
     if book is None:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.", data.problems)
     catalogue = master_from_book(book, data)
-    data.saved = saved_time(path)
+    assert data.state is not None
+    with Package(path) as package:
+        read_formulas(package, data.state, data.rows, data.evidence_rows, data.notices,
+                      path.name)
+        data.saved = package.saved() or saved_time(path)
     return catalogue, data
 
 
@@ -309,6 +332,7 @@ def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
     if data.problems:
         raise InputError(f"Tệp tổng hợp {path.name} có lỗi cấu trúc; hãy sửa theo danh sách dưới "
                          "đây hoặc khôi phục bản trước từ thư mục sao-luu.", data.problems)
+    read_numbers(catalogue, state, data.rows, data.notices, path.name)
     return catalogue
 
 
