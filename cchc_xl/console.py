@@ -31,31 +31,34 @@ def console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def _vietnamese_fallback(error: UnicodeError) -> tuple[str, int]:
-    """Encode error handler: write 'ệ' as 'ê' + combining dot below where the code page can."""
-    assert isinstance(error, UnicodeEncodeError)
-    out = []
-    for char in error.object[error.start:error.end]:
-        parts = unicodedata.normalize("NFD", char)
-        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
-        pieces = [base, *(c for c in parts if c in _TONES)]
-        try:
-            "".join(pieces).encode(error.encoding)
-            out.append("".join(pieces))
-        except UnicodeEncodeError:
-            out.append("?")
-    return "".join(out), error.end
-
-
-codecs.register_error("cchc-vietnamese", _vietnamese_fallback)
+def vietnamese_fallback(encoding: str) -> Callable[[UnicodeError], tuple[str, int]]:
+    """An encode error handler: 'ệ' becomes 'ê' + combining dot below where the code page has
+    them (cp1258 does), '?' where it cannot. Charmap codecs report their encoding as 'charmap',
+    so the handler is made for one encoding."""
+    def handler(error: UnicodeError) -> tuple[str, int]:
+        assert isinstance(error, UnicodeEncodeError)
+        out = []
+        for char in error.object[error.start:error.end]:
+            parts = unicodedata.normalize("NFD", char)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+            pieces = "".join([base, *(c for c in parts if c in _TONES)])
+            try:
+                pieces.encode(encoding)
+                out.append(pieces)
+            except UnicodeEncodeError:
+                out.append("?")
+        return "".join(out), error.end
+    return handler
 
 
 def prepare_streams() -> None:
     """Never fail on a console or a redirected file that is not UTF-8 (e.g. cp1258)."""
     for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", "") or "").lower().replace("-", "")
-        if encoding != "utf8" and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="cchc-vietnamese")
+        encoding = getattr(stream, "encoding", "") or ""
+        if codecs.lookup(encoding).name != "utf-8" and hasattr(stream, "reconfigure"):
+            name = f"cchc-vietnamese-{codecs.lookup(encoding).name}"
+            codecs.register_error(name, vietnamese_fallback(encoding))
+            stream.reconfigure(errors=name)
 
 
 def print_json(data: Any) -> None:

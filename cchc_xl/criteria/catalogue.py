@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from ..errors import CatalogueError, FileError, Problem
+from ..files.oserrors import reason
 from .numbers import plain, to_decimal, vn_number
 from .rules import Rule, RuleProblem, parse_rule
 
@@ -251,7 +252,7 @@ def load_catalogue(path: str | Path) -> Catalogue:
         raise FileError(f"Tệp {path} không phải văn bản UTF-8; hãy lưu lại với mã hóa "
                         "UTF-8.") from None
     except OSError as exc:
-        raise FileError(f"Không đọc được tệp {path}: {exc.strerror}") from None
+        raise FileError(f"Không đọc được tệp {path}: {reason(exc)}.") from None
     try:
         data = yaml_load(text)
     except yaml.YAMLError as exc:

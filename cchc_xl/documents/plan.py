@@ -19,6 +19,7 @@ from ..criteria.engine import index_of
 from ..criteria.numbers import vn_number, vn_percent
 from ..errors import FileError
 from ..files.atomic import atomic_write
+from ..format.state import as_date, plain_value
 
 ZERO = Decimal(0)
 BLANK = ""
@@ -65,6 +66,24 @@ class PlanModel:
     items: list[ItemRow]
 
 
+def typed_text(value: Any) -> str:
+    """What a person typed, as a document shows it: dates dd/mm/yyyy, a formula's value."""
+    value = plain_value(value)
+    date = as_date(value)
+    if date is not None:
+        return f"{date:%d/%m/%Y}"
+    return "" if value is None else printable(str(value)).strip()
+
+
+# Control characters a cell can hold but a Word document cannot: a line break copied from Word
+# (vertical tab) or a page break becomes a new line; the others are dropped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    return _CONTROL.sub(lambda m: "\n" if m.group() in "\x0b\x0c" else "", text)
+
+
 def _num(value: Decimal | None) -> str:
     return BLANK if value is None else vn_number(value)
 
@@ -86,7 +105,7 @@ def build_plan(report: Report) -> PlanModel:
             str(i), f"{f.node.name} ({_field_label(f)})", _num(f.applicable_max),
             _num(f.last_year), _num(f.achieved), _num(f.target),
             cat.unit_name(f.node.lead), "; ".join(cat.unit_name(u) for u in f.node.support),
-            str(f.entry.deadline or "") or default_deadline))
+            typed_text(f.entry.deadline) or default_deadline))
     achieved = report.achieved + report.bonus - report.penalty
     total = FieldRow("", "TỔNG ĐIỂM", _num(report.applicable_max), _num(report.last_year),
                      _num(achieved), _num(report.target), "", "", "")
@@ -102,9 +121,9 @@ def build_plan(report: Report) -> PlanModel:
             responsible += "; " + ", ".join(cat.unit_name(u) for u in node.support) + " phối hợp"
         items.append(ItemRow(str(i), node.code, node.name, _num(leaf.applicable_max),
                              _num(leaf.achieved), _num(leaf.lost),
-                             str(leaf.entry.cause or ""), str(leaf.entry.remedy or ""),
+                             typed_text(leaf.entry.cause), typed_text(leaf.entry.remedy),
                              responsible,
-                             str(leaf.entry.deadline or "") or f"Trong năm {year + 1}"))
+                             typed_text(leaf.entry.deadline) or f"Trong năm {year + 1}"))
     org = report.state.org or "Sở"
     title = (f"Khắc phục hạn chế, tồn tại trong công tác cải cách hành chính năm {year}; "
              f"nâng cao Chỉ số cải cách hành chính năm {year + 1} của {org}")
@@ -179,7 +198,7 @@ def write_docx(model: PlanModel, path: Path) -> None:
         p.alignment = align
         p.paragraph_format.space_before = Pt(before)
         p.paragraph_format.space_after = Pt(after)
-        run = p.add_run(text)
+        run = p.add_run(printable(text))
         run.bold, run.italic, run.font.size = bold, italic, Pt(size)
         return p
 
@@ -297,7 +316,7 @@ def _set_widths(table: object, widths_cm: list[float], Cm: object) -> None:
 
 def _cell_text(cell: object, text: str, *, bold: bool, Pt: object) -> None:
     paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(printable(text))
     run.bold = bold
     run.font.size = Pt(11)  # type: ignore[operator]
 

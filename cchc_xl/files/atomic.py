@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import FileError
+from .oserrors import advice, reason
 
 BACKUP_DIR = "sao-luu"
 TEMP_PREFIX = ".~cchc-"
@@ -40,6 +41,28 @@ def lock_files(target: Path) -> list[Path]:
     return [p for p in candidates if p.exists()]
 
 
+def lock_owner(lock: Path) -> str:
+    """Who holds an Excel (~$) or LibreOffice (.~lock.#) lock file, as it records: '' if unknown.
+
+    Excel writes the user name twice: a length byte and the ANSI name, then at offset 54 a
+    length and the name in UTF-16. LibreOffice writes 'name,host,…' as text.
+    """
+    try:
+        data = lock.read_bytes()[:512]
+    except OSError:
+        return ""
+    if lock.name.startswith(".~lock."):
+        fields = data.decode("utf-8", "replace").split(",")
+        return fields[0].strip() if fields and fields[0].strip() else ""
+    if len(data) > 56 and 0 < data[54] <= 54 and len(data) >= 56 + 2 * data[54]:
+        name = data[56:56 + 2 * data[54]].decode("utf-16-le", "replace").strip("\x00 ")
+        if name:
+            return name
+    if data and 0 < data[0] < len(data):
+        return data[1:1 + data[0]].decode("cp1252", "replace").strip("\x00 ")
+    return ""
+
+
 def ensure_writable(target: Path) -> None:
     """FileError (Vietnamese, says what to do) when the target cannot be replaced now.
 
@@ -48,8 +71,13 @@ def ensure_writable(target: Path) -> None:
     """
     locks = lock_files(target)
     if locks:
-        raise FileError(f"Tệp {target.name} đang được mở (có tệp khóa {locks[0].name}); hãy đóng "
-                        "tệp trong Excel/LibreOffice rồi chạy lại. Tệp chưa bị thay đổi.")
+        who = lock_owner(locks[0])
+        by = f" bởi {who}" if who else ""
+        raise FileError(
+            f"Tệp {target.name} đang được mở trong Excel hoặc LibreOffice{by} (có tệp khóa "
+            f"{locks[0].name} bên cạnh). Hãy lưu và đóng tệp rồi chạy lại; tệp chưa bị thay đổi. "
+            f"Nếu không ai đang mở tệp (ví dụ máy bị tắt đột ngột khi đang mở), hãy xóa tệp "
+            f"{locks[0].name} trong thư mục {target.parent} rồi chạy lại.")
     folder = target.parent
     if not folder.exists():
         raise FileError(f"Thư mục {folder} không tồn tại; hãy tạo thư mục hoặc chọn nơi lưu khác.")
@@ -105,8 +133,9 @@ def atomic_write(target: Path, write: Callable[[Path], object], *, keep_backup: 
     """Call `write(tmp)` then atomically replace `target`; returns the backup path, if any."""
     target = Path(target)
     ensure_writable(target)
-    tmp = _temp_file(target, target.parent)
+    tmp: Path | None = None
     try:
+        tmp = _temp_file(target, target.parent)
         write(tmp)
         _keep_mode(target, tmp)
         pause_point("after_write")
@@ -117,15 +146,32 @@ def atomic_write(target: Path, write: Callable[[Path], object], *, keep_backup: 
         pause_point("after_replace")
         _fsync_dir(target.parent)
         return saved
-    except PermissionError:
-        raise FileError(f"Không ghi được {target.name}: tệp đang được mở hoặc không có quyền; "
-                        "hãy đóng tệp rồi chạy lại. Tệp cũ vẫn nguyên vẹn.") from None
-    except OSError as exc:
-        raise FileError(f"Không ghi được {target.name} ({exc.strerror}); tệp cũ vẫn nguyên vẹn. "
-                        "Hãy kiểm tra dung lượng đĩa và quyền ghi.") from None
+    except Exception as exc:
+        os_error = _os_error(exc)  # writers wrap it (XlsxWriter's FileCreateError …)
+        if os_error is None:
+            raise
+        if isinstance(os_error, PermissionError) and target.exists():
+            raise FileError(f"Không ghi được {target.name}: tệp đang được mở hoặc không có quyền "
+                            "ghi; hãy đóng tệp (hoặc xin quyền ghi thư mục) rồi chạy lại. Tệp cũ "
+                            "vẫn nguyên vẹn.") from None
+        kept = "Tệp cũ vẫn nguyên vẹn." if target.exists() else "Chưa có tệp nào được ghi."
+        raise FileError(f"Không ghi được {target.name} ({reason(os_error)}). {kept} Cách xử lý: "
+                        f"{advice(os_error)}.") from None
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+def _os_error(exc: BaseException | None, depth: int = 0) -> OSError | None:
+    """The OSError behind an exception: itself, one it wraps in its args, or its cause."""
+    if exc is None or depth > 5:
+        return None
+    if isinstance(exc, OSError):
+        return exc
+    for arg in exc.args:
+        if isinstance(arg, OSError):
+            return arg
+    return _os_error(exc.__cause__ or exc.__context__, depth + 1)
 
 
 def atomic_write_text(target: Path, text: str, *, append: bool = False) -> None:

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import FileError
+from .oserrors import advice, reason
 
 LOCK_PREFIX = ".~cchc-khoa-"
 WAIT_SECONDS = 10.0
@@ -116,8 +117,8 @@ class WriteLock:
             raise FileError(f"Không tạo được tệp khóa trong thư mục {self.target.parent}: không "
                             "có quyền ghi. Hãy chọn thư mục khác hoặc xin quyền ghi.") from None
         except OSError as exc:
-            raise FileError(f"Không tạo được tệp khóa {self.path.name} ({exc.strerror}); tệp "
-                            "chưa bị thay đổi. Hãy kiểm tra dung lượng đĩa và quyền ghi.") from None
+            raise FileError(f"Không tạo được tệp khóa {self.path.name} ({reason(exc)}); tệp "
+                            f"chưa bị thay đổi. Cách xử lý: {advice(exc)}.") from None
 
     def _same_file(self, fd: int) -> bool:
         try:

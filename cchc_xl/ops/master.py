@@ -186,7 +186,13 @@ class Master:
             if result.files:
                 result.backup = self._write(result.state, now, action="gộp dữ liệu")
                 result.written = True
-                atomic_write_text(log_path(self.path), log_lines(result), append=True)
+                try:
+                    atomic_write_text(log_path(self.path), log_lines(result), append=True)
+                except FileError as exc:  # the master is merged; its log sheet has every line
+                    result.skipped.append(Problem(
+                        f"đã gộp xong nhưng không ghi thêm được nhật ký JSON ({exc.message}); "
+                        "sheet 'Nhật ký gộp' trong tệp tổng hợp vẫn có đủ.",
+                        file=log_path(self.path).name, severity="warning"))
         return result
 
     def sync(self, *, now: dt.datetime | None = None) -> SyncResult:

@@ -18,6 +18,7 @@ from .._version import __version__
 from ..criteria.catalogue import UNIT_CODE, Catalogue, parse_catalogue, yaml_load
 from ..errors import CatalogueError, FileError, InputError, Problem
 from ..files.grids import Book, BrokenSheet, cell, normalise
+from ..files.oserrors import reason
 from ..files.package import Package, saved_time
 from ..format.layout import (
     COL,
@@ -102,7 +103,7 @@ def open_book(path: Path, data: WorkbookData) -> Book | None:
         data.unreadable = True
         return None
     except OSError as exc:
-        data.problem(f"không đọc được tệp ({exc.strerror}); hãy kiểm tra quyền truy cập.")
+        data.problem(f"không đọc được tệp ({reason(exc)}); hãy kiểm tra quyền truy cập tệp.")
         data.unreadable = True
         return None
     try:

@@ -71,7 +71,7 @@ def check_container(path: Path) -> ContainerInfo:
                          "hãy mở tệp gốc bằng Excel và lưu dạng .xlsx.")
     try:
         with zipfile.ZipFile(path) as archive:
-            return _check_zip(archive)
+            return _check_zip(archive, path.suffix.lower())
     except zipfile.BadZipFile:
         raise UnsafeFile("tệp bị hỏng hoặc không trọn vẹn (không giải nén được); hãy yêu cầu "
                          "đơn vị gửi lại.") from None
@@ -87,7 +87,7 @@ def _ole_message(path: Path) -> str:
             "rồi gửi lại.")
 
 
-def _check_zip(archive: zipfile.ZipFile) -> ContainerInfo:
+def _check_zip(archive: zipfile.ZipFile, suffix: str) -> ContainerInfo:
     infos = archive.infolist()
     if len(infos) > MAX_PARTS:
         raise UnsafeFile(f"tệp có quá nhiều thành phần ({len(infos)}, giới hạn {MAX_PARTS}); "
@@ -103,6 +103,10 @@ def _check_zip(archive: zipfile.ZipFile) -> ContainerInfo:
                              "độc hại (zip bomb), không đọc.")
     names = {i.filename for i in infos}
     if "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE:
+        if suffix == ".ods":
+            raise UnsafeFile("tệp được lưu dạng .ods của LibreOffice; công cụ chỉ đọc tệp Excel. "
+                             "Hãy mở tệp bằng LibreOffice, chọn Lưu thành (Save As), chọn kiểu "
+                             "Excel 2007-365 (.xlsx) rồi gửi lại tệp .xlsx.")
         raise UnsafeFile("tệp LibreOffice dạng .ods bị đổi tên; hãy mở bằng LibreOffice và lưu "
                          "dạng Excel 2007-365 (.xlsx) rồi gửi lại.")
     if "xl/workbook.xml" not in names:
