@@ -571,3 +571,100 @@ def test_an_excel_lock_file_says_who_has_the_master_open(master):
     message = raised.value.message
     assert "đang được mở trong Excel" in message and name in message
     assert f"xóa tệp {lock.name}" in message
+
+
+# ---------------------------------------------------------------------------------------------
+# A year in the life of the master
+
+
+@pytest.mark.parametrize("saver", ["openpyxl", pytest.param("libreoffice", marks=[
+    needs_libreoffice, pytest.mark.libreoffice])])
+def test_a_year_in_the_life_of_the_master(saver, sample_path, tmp_path):
+    """The Văn phòng types into every kind of blue cell; the file is saved by another program;
+    units return, one twice and out of order; sync, merge, plan and check all run. Every typed
+    value is still there afterwards, with its type."""
+    from cchc_xl.criteria.catalogue import load_catalogue
+    from cchc_xl.sample_data import sample_entry
+
+    catalogue = load_catalogue(sample_path)
+    path = tmp_path / "tong-hop" / "tong-hop.xlsx"
+    path.parent.mkdir()
+    Master.create(catalogue, path, org=ORG)
+    leaf = next(f for f in catalogue.leaves() if f.rule.kind == "ratio" and f.rule.unit_input)
+    unit = leaf.lead
+    survey = next(f for f in catalogue.leaves() if f.rule.kind == "survey")
+    bonus = next(item for _, item in catalogue.extra_items())
+    field, group = catalogue.fields[0], catalogue.fields[1]
+    sub_group = next(c for c in group.children if not c.is_leaf) if any(
+        not c.is_leaf for c in group.children) else group
+
+    # 1. Units return; the unit of `leaf` sends a first file.
+    inputs = {f.code: {k: getattr(sample_entry(f), k) for k in f.rule.inputs
+                       if getattr(sample_entry(f), k) is not None}
+              for f in catalogue.unit_leaves(unit)}
+    first = unit_return(path, unit, tmp_path / "lan-1", inputs, [
+        {"code": leaf.code, "number": f"01/BC-{unit}", "date": "10/03/2026",
+         "subject": "Báo cáo lần 1"}], saved="2026-12-01T08:00:00Z")
+    assert Master.open(path).merge([first]).files[0].outcome == MERGED
+
+    # 2. The Văn phòng types into every kind of blue cell, and adds an evidence row.
+    typed: dict[tuple[str, str], Any] = {
+        (leaf.code, "appraised"): "0,25", (leaf.code, "cause"): "Còn hồ sơ trễ hạn",
+        (leaf.code, "remedy"): "Nhắc hạn từng hồ sơ", (leaf.code, "deadline"): dt.datetime(
+            2027, 6, 30), (leaf.code, "last_year"): 0.3, (leaf.code, "target"): 0.5,
+        (survey.code, "value"): 1.5, (bonus.code, "value"): 1, (bonus.code, "appraised"): 0.5,
+        (field.code, "deadline"): "Quý III/2027", (field.code, "target"): float(field.max),
+        (field.code, "last_year"): 9, (group.code, "note"): "Ghi chú lĩnh vực",
+        (sub_group.code, "cause"): "Nguyên nhân chung của nhóm",
+    }
+    type_into(path, typed)
+    appraised_formula = where(path, survey.code, "appraised")
+    evidence_row = EVIDENCE_FIRST_ROW + len(read_master(path)[1].state.evidence) + 1
+    type_cells(path, {appraised_formula: "=1+0.25",
+                      (EVIDENCE_SHEET, f"A{evidence_row}"): leaf.code,
+                      (EVIDENCE_SHEET, f"B{evidence_row}"): "99/TB-VP",
+                      (EVIDENCE_SHEET, f"C{evidence_row}"): dt.datetime(2026, 4, 2),
+                      (EVIDENCE_SHEET, f"D{evidence_row}"): "Thông báo do Văn phòng bổ sung",
+                      (EVIDENCE_SHEET, f"G{evidence_row}"): unit})
+
+    # 3. Another program saves the file.
+    if saver == "libreoffice":
+        path = libreoffice_resave(path, tmp_path / "lo")
+
+    # 4. The unit sends a newer file, then its first one again; sync, check, plan.
+    second = unit_return(path, unit, tmp_path / "lan-2", inputs, [
+        {"code": leaf.code, "number": f"02/BC-{unit}", "date": dt.datetime(2026, 5, 5),
+         "subject": "Báo cáo lần 2"}], saved="2026-12-08T08:00:00Z")
+    outcomes = [f.outcome for f in Master.open(path).merge([second]).files]
+    assert outcomes == [MERGED]
+    late = Master.open(path).merge([first])
+    assert [f.outcome for f in late.files] == [ALREADY_MERGED]
+    older = unit_return(path, unit, tmp_path / "lan-0", inputs, saved="2026-11-20T08:00:00Z")
+    assert [f.outcome for f in Master.open(path).merge([older]).files] == [OLDER]
+    Master.open(path).sync()
+    checked = Master.open(path).check()
+    Master.open(path).export_plan(tmp_path / "kh.docx")
+    Master.open(path).export_plan(tmp_path / "kh.xlsx")
+    assert checked.exit_code in (0, 1)
+
+    # 5. Everything typed is still there, with its type.
+    state = read_master(path)[1].state
+    entry = state.entries[leaf.code]
+    assert entry.appraised == 0.25 and entry.cause == "Còn hồ sơ trễ hạn"
+    assert entry.remedy == "Nhắc hạn từng hồ sơ" and as_date(entry.deadline) == dt.date(2027, 6, 30)
+    assert entry.last_year == 0.3 and entry.target == 0.5
+    assert state.entries[survey.code].value == 1.5
+    assert state.entries[survey.code].appraised.text == "=1+0.25"
+    assert state.entries[bonus.code].value == 1 and state.entries[bonus.code].appraised == 0.5
+    assert state.entries[field.code].deadline == "Quý III/2027"
+    assert state.entries[field.code].last_year == 9
+    assert state.entries[group.code].note == "Ghi chú lĩnh vực"
+    assert state.entries[sub_group.code].cause == "Nguyên nhân chung của nhóm"
+    numbers = {str(r.number): r for r in state.evidence}
+    assert "01/BC-" + unit not in numbers and "02/BC-" + unit in numbers  # replaced
+    ours = numbers["99/TB-VP"]
+    assert ours.origin is None and as_date(ours.date) == dt.date(2026, 4, 2)
+    assert as_date(numbers["02/BC-" + unit].date) == dt.date(2026, 5, 5)
+    report = Master.open(path).report()
+    assert report.nodes[leaf.code].appraised == Decimal("0.25")
+    assert report.appraised_bonus == Decimal("0.5")
