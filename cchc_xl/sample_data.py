@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from .criteria.catalogue import Catalogue, Leaf
@@ -125,3 +126,18 @@ def _set(cell: Any, value: Any) -> None:
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
+
+
+def fill_sample_returns(catalogue: Catalogue, sent: Iterable[Path], folder: Path) -> list[Path]:
+    """Each unit workbook typed with the sample figures and evidence and saved into `folder`,
+    as the units would send them back (the file names `split` gave them)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    returned = []
+    for path in sent:
+        unit = Path(path).stem.rsplit("-", 1)[1]
+        fill_with_openpyxl(Path(path), folder / Path(path).name,
+                           sample_state_entries(catalogue, unit),
+                           sample_evidence(catalogue, unit, catalogue.year))
+        returned.append(folder / Path(path).name)
+    return returned

@@ -38,3 +38,34 @@ def test_every_command_has_vietnamese_help():
     for name in main.commands:
         out = runner.invoke(main, [name, "--help"]).output
         assert any(ch in out for ch in "ăâđêôơưạảấầẩậắằẳặẹẻẽếềểễệịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ"), name
+
+
+def test_the_readme_library_example_runs(tmp_path, monkeypatch):
+    """The README's `Master` example, run as a doctest in an empty folder."""
+    import doctest
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(>>> .*?)```", readme, re.S)
+    assert blocks, "the README has no doctest example"
+    monkeypatch.chdir(tmp_path)
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(blocks[0], {}, "README", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.failures == 0 and runner.tries >= 8
+    assert (tmp_path / "ke-hoach.docx").exists()
+
+
+def test_the_package_root_exports_the_library_and_no_name_shadows_a_module():
+    import importlib
+    import pkgutil
+
+    import cchc_xl
+
+    modules = {m.name for m in pkgutil.iter_modules(cchc_xl.__path__)}
+    for name in cchc_xl.__all__:
+        assert getattr(cchc_xl, name) is not None, name
+        assert name not in modules, f"cchc_xl.{name} would shadow the module of that name"
+    # A second use gives the same object (the old root functions became modules after one use).
+    assert cchc_xl.Master is importlib.import_module("cchc_xl").Master
