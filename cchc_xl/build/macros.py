@@ -15,7 +15,6 @@ What the buttons run on the Python side is `cchc_xl.excel.bridge`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,12 +22,10 @@ from typing import Any
 from ..criteria.numbers import vn_number
 from ..errors import FileError
 from ..format.layout import (
+    CATALOGUE_NAME,
     COLUMNS,
-    META_KEYS,
-    META_SHEET,
     XLWINGS_CONF_SHEET,
     field_sheet_name,
-    quote_sheet,
 )
 
 __all__ = [
@@ -37,7 +34,6 @@ __all__ = [
     "FIELD_BUTTONS",
     "UDF_MODULE",
     "Button",
-    "catalogue_range",
     "macros_folder",
     "master_extras",
     "master_vba_project",
@@ -45,12 +41,7 @@ __all__ = [
 ]
 
 UDF_MODULE = "cchc_xl.excel.udfs"
-CATALOGUE_NAME = "CCHC_CATALOGUE"
 
-# Where write_meta puts the catalogue YAML on the metadata sheet: a header row, one row per
-# META_KEYS entry, then catalogue_yaml_1..n in column B, 30 000 characters each.
-_META_FIRST_YAML_ROW = len(META_KEYS) + 1  # 0-based
-_META_CHUNK = 30000
 
 
 @dataclass(frozen=True)
@@ -159,15 +150,6 @@ def master_extras(ctx: Any, cover_ws: Any) -> None:
         if ws is not None:
             _field_buttons(ctx, ws, field)
     _xlwings_conf(ctx)
-
-
-def catalogue_range(catalogue: Any) -> str:
-    """``='_cchc'!$B$12:$B$<n>``: the cells holding the catalogue YAML chunks."""
-    from ..criteria.catalogue import dump_catalogue
-
-    chunks = max(1, math.ceil(len(dump_catalogue(catalogue)) / _META_CHUNK))
-    first = _META_FIRST_YAML_ROW + 1
-    return f"={quote_sheet(META_SHEET)}!$B${first}:$B${first + chunks - 1}"
 
 
 def _button(ws: Any, row: int, col: int, button: Button, size: tuple[int, int],

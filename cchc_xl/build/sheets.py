@@ -8,6 +8,7 @@ from typing import Any
 from .._version import __version__
 from ..criteria.numbers import vn_number
 from ..format.layout import (
+    CATALOGUE_NAME,
     EVIDENCE_BLANK_ROWS,
     EVIDENCE_COL,
     EVIDENCE_COLUMNS,
@@ -240,7 +241,7 @@ def write_meta(ctx: Context, name: str) -> None:
             ws.write_string(r, 1, chunk)
             r += 1
         # The Python UDFs take the catalogue as an argument: this name hands it to them.
-        ctx.names["CCHC_CATALOGUE"] = (f"={quote_sheet(name)}!{cell_ref(first, 1, True)}:"
+        ctx.names[CATALOGUE_NAME] = (f"={quote_sheet(name)}!{cell_ref(first, 1, True)}:"
                                        f"{cell_ref(r - 1, 1, True)}")
     for i, header in enumerate(META_MAP_COLUMNS):
         ws.write_string(0, META_MAP_FIRST_COL + i, header)

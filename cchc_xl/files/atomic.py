@@ -182,7 +182,7 @@ def atomic_write_text(target: Path, text: str, *, append: bool = False) -> None:
 
 
 def _temp_file(target: Path, folder: Path) -> Path:
-    """An empty file .~cchc-<stem>-<random><suffix> in `folder` (sync.py names its own alike)."""
+    """An empty file .~cchc-<stem>-<random><suffix> in `folder`."""
     handle, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.stem}-", suffix=target.suffix,
                                     dir=folder)
     os.close(handle)

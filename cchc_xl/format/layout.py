@@ -23,6 +23,7 @@ SUMMARY_SHEET = "Tổng hợp"
 GAP_SHEET = "Phân tích chênh lệch"
 LOG_SHEET = "Nhật ký gộp"
 META_SHEET = "_cchc"
+CATALOGUE_NAME = "CCHC_CATALOGUE"  # the defined name of the catalogue YAML chunks on '_cchc'
 XLWINGS_CONF_SHEET = "xlwings.conf"
 
 Kind = Literal["master", "unit"]

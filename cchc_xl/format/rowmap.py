@@ -123,7 +123,7 @@ def plan_fields(catalogue: Catalogue, audience: Audience) -> list[tuple[Group, l
 
 
 # Readers check every returned file against its unit's row map: computed once per unit
-# (catalogues are immutable; only the last catalogue's maps are kept).
+# (catalogues are immutable, so each keeps its own maps in its memo).
 def row_map(catalogue: Catalogue, audience: Audience) -> list[RowMapEntry]:
     """Where every criterion's row is in a workbook built for this audience (computed once)."""
     return list(catalogue.memo(("row_map", audience),

@@ -61,6 +61,14 @@ class FileResult:
     def accepted(self) -> bool:
         return self.outcome in (MERGED, MERGED_WITH_ERRORS)
 
+    def to_json(self) -> dict[str, Any]:
+        """One file's outcome: in the report (--json) and in the JSON-lines log."""
+        data = self.data
+        return {"file": str(data.path), "sha256": data.sha256, "unit": data.unit or None,
+                "outcome": self.outcome,
+                "saved": data.saved.isoformat() if data.saved else None,
+                "problems": [p.to_dict() for p in data.problems]}
+
 
 @dataclass
 class MergeResult:
@@ -89,11 +97,7 @@ class MergeResult:
             "master": str(self.master),
             "written": self.written,
             "backup": str(self.backup) if self.backup else None,
-            "files": [{"file": str(f.data.path), "sha256": f.data.sha256,
-                       "unit": f.data.unit or None, "outcome": f.outcome,
-                       "saved": f.data.saved.isoformat() if f.data.saved else None,
-                       "problems": [p.to_dict() for p in f.data.problems]}
-                      for f in self.files],
+            "files": [f.to_json() for f in self.files],
             "skipped": [p.to_dict() for p in self.skipped],
             "missing_units": [{"code": u, "name": cat.unit_name(u)} for u in self.missing_units],
             "exit_code": self.exit_code,
@@ -436,14 +440,8 @@ def _missing_units(catalogue: Catalogue, state: State) -> list[str]:
 
 def log_lines(result: MergeResult) -> str:
     """The JSON-lines merge log entries for this run (one object per file)."""
-    lines = []
-    for f in result.files:
-        lines.append(json.dumps({
-            "time": result.time,
-            "file": str(f.data.path), "sha256": f.data.sha256, "unit": f.data.unit or None,
-            "outcome": f.outcome, "problems": [p.to_dict() for p in f.data.problems],
-        }, ensure_ascii=False))
-    return "".join(line + "\n" for line in lines)
+    return "".join(json.dumps({"time": result.time, **f.to_json()}, ensure_ascii=False) + "\n"
+                   for f in result.files)
 
 
 def log_path(master: Path) -> Path:
