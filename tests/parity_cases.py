@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from cchc_xl.criteria.catalogue import Catalogue, parse_catalogue
+from cchc_xl.criteria.numbers import to_decimal
+from cchc_xl.criteria.rules import Rule, parse_rule, rule_classes
 from cchc_xl.format.state import Entry, State
 
 ORG = "Sở Tư pháp (thử nghiệm parity)"
@@ -54,6 +56,9 @@ class Case:
     def entry(self) -> Entry:
         return Entry(a=self.a, b=self.b, value=self.value, na=self.na, supp=self.supp,
                      **self.office)
+
+    def parsed_rule(self) -> Rule:
+        return parse_rule(self.rule, to_decimal(self.max))
 
 
 RATIO = {"kind": "ratio"}
@@ -275,6 +280,37 @@ PENALTY_CASES = [
     Case("penalty: manual", 1, MANUAL, value=0.75, expect="0.75"),
 ]
 
+HAND_WRITTEN = (RATIO_CASES + TIER_CASES + COUNT_CASES + YESNO_CASES + CHOICE_CASES
+                + MANUAL_CASES + SURVEY_CASES + BONUS_CASES + PENALTY_CASES)
+
+
+def _lowest(n: int, salt: str = "") -> int:
+    return 0
+
+
+def _highest(n: int, salt: str = "") -> int:
+    return n - 1
+
+
+def sample_cases() -> list[Case]:
+    """Every rule class's own sample inputs (`Rule.sample_inputs`, what the demo and the
+    benchmarks type), on the rule of its first hand-written case, with the lowest and the
+    highest pick: a kind added to the registry is recalculated here without further work.
+    (tests/test_rules.py requires a hand-written case for every class.)"""
+    cases = []
+    for cls in rule_classes():
+        first = next((c for c in HAND_WRITTEN if type(c.parsed_rule()) is cls), None)
+        if first is None:
+            continue
+        for what, pick in (("thấp nhất", _lowest), ("cao nhất", _highest)):
+            inputs = first.parsed_rule().sample_inputs(to_decimal(first.max), pick)
+            cases.append(Case(f"sample_inputs of {cls.title()}, pick {what}", first.max,
+                              first.rule, **inputs))
+    return cases
+
+
+SAMPLE_CASES = sample_cases()
+
 # (code, name, short name, lead, support, subgroups: [(name, cases)])
 FIELDS: list[tuple[str, str, str, str, tuple[str, ...], list[tuple[str, list[Case]]]]] = [
     ("1", "Tỷ lệ (ratio) và tỷ lệ so với chỉ tiêu", "Tỷ lệ", "R1", ("VP",),
@@ -291,6 +327,8 @@ FIELDS: list[tuple[str, str, str, str, tuple[str, ...], list[tuple[str, list[Cas
       ("Không chấm điểm, giải trình bổ sung", MANUAL_CASES[17:])]),
     ("6", "Sự hài lòng (điều tra xã hội học)", "Sự hài lòng", "VP", (),
      [("Điều tra", SURVEY_CASES)]),
+    ("7", "Dữ liệu mẫu của từng loại quy tắc", "Dữ liệu mẫu", "VP", (),
+     [("Dữ liệu mẫu (sample_inputs)", SAMPLE_CASES)]),
 ]
 
 # The Văn phòng's columns on a few leaves: appraised points (a number, a zero, text that must
