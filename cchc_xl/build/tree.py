@@ -102,7 +102,8 @@ def _sheet_frame(ctx: Context, ws: Any, subtitle: str) -> None:
                                   f"{ctx.catalogue.year}{who}", s.title())
     ws.write_string(SUBTITLE_ROW, 0, subtitle, s.subtitle())
     legend = ("Ô vàng: đơn vị nhập; ô xanh: Văn phòng nhập; ô xám: không áp dụng; các ô khác "
-              "tự tính và được khóa. Cột Không chấm điểm và Giải trình bổ sung: gõ x.")
+              "tự tính và được khóa. Cột Không chấm điểm: gõ x. Cột Giải trình bổ sung: gõ x "
+              "(cả tiêu chí) hoặc số điểm của phần phải bổ sung.")
     ws.write_string(NOTE_ROW, 0, legend, s.get(italic=True, font_size=10))
     for i, column in enumerate(COLUMNS):
         ws.write_string(HEADER_ROW, i, column.header, s.header())
@@ -191,11 +192,13 @@ def _write_leaf_cells(ctx: Context, ws: Any, sheet: str, planned: PlannedRow, le
     s, r, entry = ctx.styles, planned.row, report.entry
     editable = planned.role in ("own", "office")
     score = ctx.report.assessment.leaves[leaf.code]
+    refs = _leaf_refs(r)
+    deduction = ctx.catalogue.supplement_deduction
     for key in ("a", "b", "value", "na", "supp"):
         applies = key in leaf.rule.inputs or key in ("na", "supp")
         column_role = "unit" if planned.role != "office" else "office"
         fill = _fill_for(planned.role, column_role, applies)
-        cell = input_cell(leaf.rule, key, leaf.max) if applies else None
+        cell = input_cell(leaf.rule, key, leaf.max, deduction) if applies else None
         kind = cell.format if cell else NOT_APPLICABLE_FORMAT[key]
         fmt = s.cell(kind=kind, fill=fill, unlocked=editable and applies)
         value = getattr(entry, key) if applies else None
@@ -204,10 +207,10 @@ def _write_leaf_cells(ctx: Context, ws: Any, sheet: str, planned: PlannedRow, le
             options = dict(cell.validation)
             if cell.options:
                 options["source"] = ctx.option_source(leaf, cell.options)
+            if cell.formula is not None:
+                options["value"] = to_formula(cell.formula, refs)
             options["ignore_blank"] = True
             ws.data_validation(r, COL[key], r, COL[key], options)
-    refs = _leaf_refs(r)
-    deduction = ctx.catalogue.supplement_deduction
     ws.write_formula(r, COL["applicable"],
                      to_formula(applicable_max_expr(leaf.rule, leaf.max), refs),
                      s.cell(kind="max"), cached(score.applicable_max))

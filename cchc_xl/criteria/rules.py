@@ -155,12 +155,14 @@ class InputCell:
     """An input cell's look (a `Styles.cell` kind) and its data validation (XlsxWriter options).
 
     A dropdown of `options` gets its list source from the builder (the labels are kept on the
-    metadata sheet, so long lists and any characters work).
+    metadata sheet, so long lists and any characters work); so does a custom `formula`, printed
+    with the cell's own reference.
     """
 
     format: CellFormat
     validation: Mapping[str, Any] = field(default_factory=dict)
     options: tuple[str, ...] = ()
+    formula: Expr | None = None  # a custom validation: the input is accepted where it is TRUE
 
 
 def _count_cell(title: str = "", message: str = "") -> InputCell:
@@ -683,22 +685,51 @@ class SurveyRule(ManualRule):
 
 NA_CHECK = Check(flag_bad(NA), ERROR_PREFIX + "cột Không chấm điểm chỉ nhận x",
                  "Cột 'Không chấm điểm' chỉ nhận chữ x hoặc để trống.", ("na",))
-SUPP_CHECK = Check(flag_bad(SUPP), ERROR_PREFIX + "cột Giải trình bổ sung chỉ nhận x",
-                   "Cột 'Giải trình bổ sung' chỉ nhận chữ x hoặc để trống.", ("supp",))
+
+
+@lru_cache(maxsize=1024)
+def supp_checks(max_points: Decimal) -> tuple[Check, ...]:
+    """The column 'Giải trình bổ sung' takes x (the whole item was supplemented late), the
+    points of the part that was (more than 0, at most the item's maximum), or nothing."""
+    number = call("ISNUMBER", SUPP)
+    m = vn_number(max_points)
+    return (
+        Check(call("AND", filled(SUPP), Compare("<>", call("TRIM", SUPP), Const(FLAG)),
+                   call("NOT", number)),
+              ERROR_PREFIX + "cột Giải trình bổ sung chỉ nhận x hoặc số điểm",
+              "Cột 'Giải trình bổ sung' chỉ nhận chữ x (bổ sung cả tiêu chí), số điểm của phần "
+              f"phải bổ sung (lớn hơn 0, không quá {m}) hoặc để trống.", ("supp",)),
+        Check(call("AND", number, SUPP <= 0), ERROR_PREFIX + "điểm phần bổ sung phải lớn hơn 0",
+              "Số điểm của phần phải giải trình bổ sung phải lớn hơn 0; gõ x nếu bổ sung cả "
+              "tiêu chí, để trống nếu không phải bổ sung.", ("supp",)),
+        Check(call("AND", number, SUPP > max_points),
+              ERROR_PREFIX + "điểm phần bổ sung vượt điểm tối đa",
+              f"Số điểm của phần phải giải trình bổ sung vượt điểm tối đa {m} của tiêu chí; hãy "
+              "sửa lại (gõ x nếu bổ sung cả tiêu chí).", ("supp",)),
+    )
+
+
+def supplemented(raw: Expr, max_points: Decimal, deduction: Decimal) -> Expr:
+    """Points after the late-evidence deduction: `deduction` × the points of the supplemented
+    part, at most the points earned. x is the whole item: its maximum, never below `raw`, so
+    min(maximum, raw) is raw itself. Blank: no deduction."""
+    part = If(call("ISNUMBER", SUPP), SUPP,
+              If(flag_set(SUPP), Const(max_points), Const(Decimal(0))))
+    return raw - Const(deduction) * call("MIN", part, raw)
 
 
 @lru_cache(maxsize=4096)
 def leaf_cases(rule: Rule, max_points: Decimal, deduction: Decimal) -> tuple[Case, ...]:
     """The ordered cases of a leaf's points; the last one (cond None) is the default."""
     cases = [Case(flag_set(NA), "na", Const(""))]
-    for check in [NA_CHECK, SUPP_CHECK, *rule.checks(max_points)]:
+    for check in [NA_CHECK, *supp_checks(max_points), *rule.checks(max_points)]:
         cases.append(Case(check.cond, "error", Const(check.cell_text), check))
     cases.append(Case(rule.missing(), "missing", Const("")))
     excluded = rule.excluded()
     if excluded is not None:
         cases.append(Case(excluded, "na", Const("")))
-    factor = If(flag_set(SUPP), Const(1 - deduction), Const(Decimal(1)))
-    cases.append(Case(None, "ok", call("ROUND", rule.raw(max_points) * factor, 2)))
+    points = supplemented(rule.raw(max_points), max_points, deduction)
+    cases.append(Case(None, "ok", call("ROUND", points, 2)))
     return tuple(cases)
 
 
@@ -719,22 +750,33 @@ def applicable_max_expr(rule: Rule, max_points: Decimal) -> Expr:
     return first_match(cases, Const(max_points))
 
 
-FLAG_CELLS = {
-    "na": InputCell("flag", {
-        "validate": "list", "source": [FLAG], "input_title": "Gõ x hoặc để trống",
-        "input_message": "Gõ x nếu tiêu chí không được giao nhiệm vụ (không chấm điểm).",
-        "error_title": "Chỉ nhận x", "error_message": "Chỉ gõ x hoặc để trống."}),
-    "supp": InputCell("flag", {
-        "validate": "list", "source": [FLAG], "input_title": "Gõ x hoặc để trống",
-        "input_message": "Gõ x nếu tiêu chí phải giải trình bổ sung tài liệu (bị trừ điểm).",
-        "error_title": "Chỉ nhận x", "error_message": "Chỉ gõ x hoặc để trống."}),
-}
+NA_CELL = InputCell("flag", {
+    "validate": "list", "source": [FLAG], "input_title": "Gõ x hoặc để trống",
+    "input_message": "Gõ x nếu tiêu chí không được giao nhiệm vụ (không chấm điểm).",
+    "error_title": "Chỉ nhận x", "error_message": "Chỉ gõ x hoặc để trống."})
 
 
-def input_cell(rule: Rule, key: str, max_points: Decimal) -> InputCell:
+@lru_cache(maxsize=1024)
+def supp_cell(max_points: Decimal, deduction: Decimal) -> InputCell:
+    """The 'Giải trình bổ sung' cell accepts what its checks accept (one definition)."""
+    m, share = vn_number(max_points), vn_number(deduction * 100)
+    accepted = call("NOT", call("OR", *(c.cond for c in supp_checks(max_points))))
+    return InputCell("flag", {
+        "validate": "custom", "input_title": "Gõ x hoặc số điểm",
+        "input_message": "Nếu tài liệu kiểm chứng phải giải trình bổ sung: gõ x khi bổ sung cả "
+                         "tiêu chí, hoặc gõ số điểm của phần phải bổ sung (lớn hơn 0, không quá "
+                         f"{m}). Bị trừ {share}% số điểm của phần đó.",
+        "error_title": "Chỉ nhận x hoặc số điểm",
+        "error_message": f"Gõ x (cả tiêu chí), số điểm của phần phải bổ sung (lớn hơn 0, không "
+                         f"quá {m}) hoặc để trống."}, formula=accepted)
+
+
+def input_cell(rule: Rule, key: str, max_points: Decimal, deduction: Decimal) -> InputCell:
     """How the workbook shows and validates a leaf's input: the rule's own, or a flag column."""
-    if key in FLAG_CELLS:
-        return FLAG_CELLS[key]
+    if key == "na":
+        return NA_CELL
+    if key == "supp":
+        return supp_cell(max_points, deduction)
     return rule.input_cell(key, max_points)
 
 
