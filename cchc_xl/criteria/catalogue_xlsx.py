@@ -259,7 +259,8 @@ def import_catalogue(path: Path) -> Catalogue:
         problems = reader.problems + [reader.locate(p) for p in exc.problems]
     else:
         if not reader.problems:
-            return catalogue
+            # Warnings point at their rows too (sheet and cell), like the errors.
+            return replace(catalogue, warnings=tuple(map(reader.locate, catalogue.warnings)))
         problems = reader.problems
     raise CatalogueError(f"Tệp bộ tiêu chí {path.name} có {len(problems)} lỗi; hãy sửa trong "
                          "Excel rồi nhập lại.", problems)

@@ -471,9 +471,10 @@ class RateTiersRule(TiersRule, _TwoNumberRule):
         if not all(bound <= 1 for bound, _ in self.tiers):
             return []
         bounds = "; ".join(vn_number(bound) for bound, _ in self.tiers)
-        return [f"các mức của tỷ lệ đều không quá 1 ({bounds}), nhưng mức tính theo phần trăm: "
-                f"{vn_number(self.tiers[0][0])} là {vn_number(self.tiers[0][0])}%, nên hầu như "
-                "mọi tỷ lệ đều đạt mức cao nhất. Nếu ý là 100%, 98% … hãy viết 100, 98 …"]
+        top = vn_number(self.tiers[0][0])
+        return [f"các mức của tỷ lệ đều không quá 1 ({bounds}), nhưng mức tính theo phần trăm "
+                f"(mức {top} nghĩa là {top}%), nên hầu như mọi tỷ lệ đều đạt mức cao nhất. Nếu "
+                "ý là 100%, 98% … hãy viết 100, 98 … thay cho 1; 0,98 …"]
 
 
 @dataclass(frozen=True)
