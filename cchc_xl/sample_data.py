@@ -10,20 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from decimal import Decimal
 from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
 
 from .criteria.catalogue import Catalogue, Leaf
-from .criteria.rules import (
-    ChoiceRule,
-    CountTiersRule,
-    ManualRule,
-    RateTiersRule,
-    RatioRule,
-    YesNoRule,
-)
 from .format.layout import (
     EVIDENCE_COL,
     EVIDENCE_FIRST_ROW,
@@ -54,22 +45,7 @@ def sample_entry(leaf: Leaf) -> Entry:
     """Plausible inputs for one leaf (mostly full marks, some losses, like a real Sở)."""
     if leaf.code in SEED_FIGURES:
         return Entry(**SEED_FIGURES[leaf.code])
-    rule, roll = leaf.rule, _pick(leaf.code, 10)
-    if isinstance(rule, (RatioRule, RateTiersRule)):
-        total = 50 + _pick(leaf.code + "a", 950)
-        done = total if roll < 6 else total - 1 - _pick(leaf.code + "b", max(total // 20, 1))
-        return Entry(a=total, b=done)
-    if isinstance(rule, CountTiersRule):
-        top = rule.tiers[0][0]
-        return Entry(value=int(top) if roll < 7 else int(rule.tiers[-1][0]))
-    if isinstance(rule, YesNoRule):
-        return Entry(value=rule.yes if roll < 8 else rule.no)
-    if isinstance(rule, ChoiceRule):
-        return Entry(value=rule.options[0] if roll < 7 else rule.options[1])
-    if isinstance(rule, ManualRule):  # manual and survey
-        share = Decimal(1) if roll < 6 else Decimal("0.75")
-        return Entry(value=float(leaf.max * share))
-    raise TypeError(rule)
+    return Entry(**leaf.rule.sample_inputs(leaf.max, lambda n, salt="": _pick(leaf.code + salt, n)))
 
 
 def sample_state_entries(catalogue: Catalogue, unit: str | None = None) -> dict[str, Entry]:

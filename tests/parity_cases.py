@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 from cchc_xl.criteria.catalogue import Catalogue, parse_catalogue
+from cchc_xl.criteria.numbers import to_decimal
+from cchc_xl.criteria.rules import Rule, parse_rule, rule_classes
 from cchc_xl.format.state import Entry, State
 
 ORG = "Sở Tư pháp (thử nghiệm parity)"
@@ -54,6 +56,9 @@ class Case:
     def entry(self) -> Entry:
         return Entry(a=self.a, b=self.b, value=self.value, na=self.na, supp=self.supp,
                      **self.office)
+
+    def parsed_rule(self) -> Rule:
+        return parse_rule(self.rule, to_decimal(self.max))
 
 
 RATIO = {"kind": "ratio"}
@@ -217,7 +222,9 @@ CHOICE_CASES = [
 ]
 
 NA_TEXT = "Lỗi: cột Không chấm điểm chỉ nhận x"
-SUPP_TEXT = "Lỗi: cột Giải trình bổ sung chỉ nhận x"
+SUPP_TEXT = "Lỗi: cột Giải trình bổ sung chỉ nhận x hoặc số điểm"
+PART_ZERO = "Lỗi: điểm phần bổ sung phải lớn hơn 0"
+PART_OVER = "Lỗi: điểm phần bổ sung vượt điểm tối đa"
 MANUAL_CASES = [
     Case("manual: 0", 0.5, MANUAL, value=0, expect="0"),
     Case("manual: max", 0.5, MANUAL, value=0.5, expect="0.5"),
@@ -252,6 +259,34 @@ MANUAL_CASES = [
     Case("flag: supp 'có' (bad flag)", 1, MANUAL, value=1, supp="có", expect=SUPP_TEXT),
     Case("flag: supp alone, nothing typed", 1, RATIO, supp="x", expect=""),
     Case("flag: na and supp both", 1, MANUAL, value=1, na="x", supp="x", expect=""),
+    # Part of an item supplemented late: 30% of the part's points, at most of those earned.
+    Case("seed Khánh Hòa 1.6: 1 earned, the missing report worth 0,5 → 0,85", 1, MANUAL,
+         value=1, supp=0.5, expect="0.85"),
+    Case("seed Khánh Hòa 1.2: 0,5 supplemented whole as x → 0,35", 0.5, YESNO, value="Đạt",
+         supp="x", expect="0.35"),
+    Case("supp: the whole 0,5 typed as a number → 0,35", 0.5, YESNO, value="Đạt", supp=0.5,
+         expect="0.35"),
+    Case("supp: part 0,8 larger than the 0,4 earned: 0,4 − 0,12 = 0,28", 1, MANUAL, value=0.4,
+         supp=0.8, expect="0.28"),
+    Case("supp: part 0,5 of an item that earned 0 → 0", 1, YESNO, value="Không đạt", supp=0.5,
+         expect="0"),
+    Case("supp: 9129/14697 × 0,5 = 0,3106, part 0,25: − 0,075 = 0,2356 → 0,24", 0.5, RATIO,
+         a=14697, b=9129, supp=0.25, expect="0.24"),
+    Case("supp: count tiers, 1 earned, part 0,5 → 0,85", 1, COUNT, value=12, supp=0.5,
+         expect="0.85"),
+    Case("supp: half-way, 1 − 0,3 × 0,05 = 0,985 → 0,99", 1, MANUAL, value=1, supp=0.05,
+         expect="0.99"),
+    Case("supp: half-way, 0,45 with part 0,45 = 0,315 → 0,32", 1, MANUAL, value=0.45,
+         supp=0.45, expect="0.32"),
+    Case("supp: part exactly the max", 1, MANUAL, value=1, supp=1, expect="0.7"),
+    Case("supp: part 0", 1, MANUAL, value=1, supp=0, expect=PART_ZERO),
+    Case("supp: part negative", 1, MANUAL, value=1, supp=-0.5, expect=PART_ZERO),
+    Case("supp: part above the max", 1, MANUAL, value=1, supp=1.5, expect=PART_OVER),
+    Case("supp: part above the max on a blank leaf", 1, RATIO, supp=2, expect=PART_OVER),
+    Case("supp: the text '0,5'", 1, MANUAL, value=1, supp="0,5", expect=SUPP_TEXT),
+    Case("supp: the text 'một nửa'", 1, MANUAL, value=1, supp="một nửa", expect=SUPP_TEXT),
+    Case("supp: part typed, nothing else", 1, RATIO, supp=0.5, expect=""),
+    Case("supp: part with na", 1, MANUAL, value=1, na="x", supp=0.5, expect=""),
 ]
 
 SURVEY_CASES = [
@@ -275,6 +310,37 @@ PENALTY_CASES = [
     Case("penalty: manual", 1, MANUAL, value=0.75, expect="0.75"),
 ]
 
+HAND_WRITTEN = (RATIO_CASES + TIER_CASES + COUNT_CASES + YESNO_CASES + CHOICE_CASES
+                + MANUAL_CASES + SURVEY_CASES + BONUS_CASES + PENALTY_CASES)
+
+
+def _lowest(n: int, salt: str = "") -> int:
+    return 0
+
+
+def _highest(n: int, salt: str = "") -> int:
+    return n - 1
+
+
+def sample_cases() -> list[Case]:
+    """Every rule class's own sample inputs (`Rule.sample_inputs`, what the demo and the
+    benchmarks type), on the rule of its first hand-written case, with the lowest and the
+    highest pick: a kind added to the registry is recalculated here without further work.
+    (tests/test_rules.py requires a hand-written case for every class.)"""
+    cases = []
+    for cls in rule_classes():
+        first = next((c for c in HAND_WRITTEN if type(c.parsed_rule()) is cls), None)
+        if first is None:
+            continue
+        for what, pick in (("thấp nhất", _lowest), ("cao nhất", _highest)):
+            inputs = first.parsed_rule().sample_inputs(to_decimal(first.max), pick)
+            cases.append(Case(f"sample_inputs of {cls.title()}, pick {what}", first.max,
+                              first.rule, **inputs))
+    return cases
+
+
+SAMPLE_CASES = sample_cases()
+
 # (code, name, short name, lead, support, subgroups: [(name, cases)])
 FIELDS: list[tuple[str, str, str, str, tuple[str, ...], list[tuple[str, list[Case]]]]] = [
     ("1", "Tỷ lệ (ratio) và tỷ lệ so với chỉ tiêu", "Tỷ lệ", "R1", ("VP",),
@@ -291,6 +357,8 @@ FIELDS: list[tuple[str, str, str, str, tuple[str, ...], list[tuple[str, list[Cas
       ("Không chấm điểm, giải trình bổ sung", MANUAL_CASES[17:])]),
     ("6", "Sự hài lòng (điều tra xã hội học)", "Sự hài lòng", "VP", (),
      [("Điều tra", SURVEY_CASES)]),
+    ("7", "Dữ liệu mẫu của từng loại quy tắc", "Dữ liệu mẫu", "VP", (),
+     [("Dữ liệu mẫu (sample_inputs)", SAMPLE_CASES)]),
 ]
 
 # The Văn phòng's columns on a few leaves: appraised points (a number, a zero, text that must

@@ -41,6 +41,31 @@ def test_supplemented_item_loses_30_percent(tiny):
     assert points(leaf(tiny, "2.4"), value="Đạt") == D("0.5")
 
 
+# Khánh Hòa: 30% (supplement_deduction) of the points of the part supplemented late.
+@pytest.mark.parametrize("code, kwargs, expected", [
+    ("1.2", {"value": "Ban hành kịp thời", "supp": 0.5}, "0.85"),  # 1.6: 1 → 0,85 (−0,15)
+    ("2.4", {"value": "Đạt", "supp": True}, "0.35"),                # 1.2: the whole 0,5
+    ("2.4", {"value": "Đạt", "supp": 0.5}, "0.35"),                 # the whole, as a number
+    ("2.4", {"value": "Đạt", "supp": "x"}, "0.35"),
+    ("1.2", {"value": "Ban hành không kịp thời", "supp": 0.8}, "0.35"),  # part > earned 0,5
+    ("2.2", {"a": 14697, "b": 9129, "supp": 0.25}, "0.24"),  # 0,3106 − 0,075, rounded once
+    ("2.6", {"value": 0.45, "supp": D("0.45")}, "0.32"),      # 0,315 half up
+])
+def test_supplemented_part_loses_the_deduction_of_its_points(tiny, code, kwargs, expected):
+    assert points(leaf(tiny, code), **kwargs) == D(expected)
+
+
+@pytest.mark.parametrize("supp, fragment", [
+    (0, "phải lớn hơn 0"), (-0.5, "phải lớn hơn 0"), (1.01, "vượt điểm tối đa 1"),
+    ("0,5", "chỉ nhận chữ x (bổ sung cả tiêu chí), số điểm của phần phải bổ sung"),
+    ("một nửa", "chỉ nhận chữ x"),
+])
+def test_supplemented_part_must_be_x_or_points_within_the_maximum(tiny, supp, fragment):
+    with pytest.raises(ScoreError) as info:
+        points(leaf(tiny, "1.2"), value="Ban hành kịp thời", supp=supp)
+    assert fragment in str(info.value)
+
+
 def test_index_84_27_over_94_5_is_89_17_percent():
     assert index_of(D("84.27"), D("94.5")) * 100 == D("89.17")
 
@@ -150,7 +175,8 @@ def test_totals_index_and_rating(tiny):
 counts = st.integers(min_value=0, max_value=10**7)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=counts, b1=counts, b2=counts)
 def test_rate_rules_are_monotonic_and_bounded(tiny, a, b1, b2):
     lo, hi = sorted((min(b1, a), min(b2, a)))
@@ -163,7 +189,8 @@ def test_rate_rules_are_monotonic_and_bounded(tiny, a, b1, b2):
         assert D(0) <= p_lo.points <= p_hi.points <= item.max
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=st.integers(min_value=1, max_value=10**6), data=st.data())
 def test_supplement_never_raises_points_and_takes_exactly_30_percent(tiny, a, data):
     b = data.draw(st.integers(min_value=0, max_value=a))
@@ -175,7 +202,8 @@ def test_supplement_never_raises_points_and_takes_exactly_30_percent(tiny, a, da
     assert abs(late - exact) <= D("0.005")
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(st.integers(min_value=0, max_value=100), min_size=8, max_size=8))
 def test_total_equals_sum_of_rounded_leaves_and_index_within_bounds(tiny, values):
     codes = ["1.1", "2.1", "2.2", "2.3"]

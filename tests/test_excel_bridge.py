@@ -29,6 +29,7 @@ from defusedxml.ElementTree import fromstring
 from cchc_xl.excel import udfs
 from cchc_xl.criteria.catalogue import Catalogue, Leaf, dump_catalogue, parse_catalogue
 from cchc_xl.criteria.engine import LeafInput, score_leaf
+from cchc_xl.criteria.rules import rule_classes
 from cchc_xl.errors import FileError, InputError, ScoreError
 from cchc_xl.build.macros import (
     CATALOGUE_NAME,
@@ -93,7 +94,12 @@ MATRIX: dict[str, list[tuple[Any, ...]]] = {
     "1.2": [BLANK, (None, None, "Ban hành kịp thời", None, None),
             (None, None, " ban hành KHÔNG kịp thời ", None, None),
             (None, None, "Ban hành", None, None), (None, None, 1.0, None, None),
-            (None, None, "Không ban hành", None, "x")],
+            (None, None, "Không ban hành", None, "x"),
+            (None, None, "Ban hành kịp thời", None, 0.5),
+            (None, None, "Ban hành kịp thời", None, 0.0),
+            (None, None, "Ban hành kịp thời", None, 1.5),
+            (None, None, "Ban hành kịp thời", None, "0,5"),
+            (None, None, "Ban hành không kịp thời", None, 0.8)],
     "2.2": [(14697.0, 9129.0, None, None, None), (14697.0, 9129.0, None, None, "x"),
             (8.0, 1.0, None, None, None), (0.30000000000000004, 0.3, None, None, None),
             (0.0, 0.0, None, None, None), (0.0, 5.0, None, None, None),
@@ -108,7 +114,8 @@ MATRIX: dict[str, list[tuple[Any, ...]]] = {
             (None, None, True, None, None)],
     "2.6": [(None, None, 0.5, None, None), (None, None, 0.51, None, None),
             (None, None, 0.125, None, None), (None, None, "0,5", None, None),
-            (None, None, 0.5, None, "x")],
+            (None, None, 0.5, None, "x"), (None, None, 0.45, None, 0.45),
+            (None, None, 0.5, None, -0.25)],
     "3.1": [(None, None, 1.57, None, None), (None, None, 2.5, None, None), BLANK],
     "T.1": [(None, None, 2.0, None, None), (None, None, 1.0, None, None)],
     "TR.1": [(None, None, "Có vi phạm", None, None), (None, None, "không vi phạm", None, None)],
@@ -118,9 +125,8 @@ MATRIX: dict[str, list[tuple[Any, ...]]] = {
 def test_matrix_covers_every_rule_kind() -> None:
     cat = tiny()
     leaves = {leaf.code: leaf for leaf in cat.all_leaves()}
-    kinds = {type(leaves[code].rule).__name__ for code in MATRIX}
-    assert kinds == {"RateTiersRule", "ChoiceRule", "RatioRule", "YesNoRule", "CountTiersRule",
-                     "ManualRule", "SurveyRule"}
+    kinds = {type(leaves[code].rule) for code in MATRIX}
+    assert kinds == set(rule_classes())
 
 
 @pytest.mark.parametrize("code", MATRIX)
@@ -141,6 +147,13 @@ def test_diem_known_answers() -> None:
     text = dump_catalogue(tiny())
     assert udfs.CCHC_DIEM("2.2", 14697.0, 9129.0, None, None, None, text) == 0.31
     assert udfs.CCHC_DIEM("2.2", 10.0, 10.0, None, None, "x", text) == 0.35
+    # Khánh Hòa 1.6: max 1, earned 1, the supplemented part worth 0,5 → 0,85.
+    assert udfs.CCHC_DIEM("1.2", None, None, "Ban hành kịp thời", None, 0.5, text) == 0.85
+    assert udfs.CCHC_DIEM("2.2", 14697.0, 9129.0, None, None, 0.25, text) == 0.24
+    assert udfs.CCHC_DIEM("1.2", None, None, "Ban hành kịp thời", None, 0.0, text) == \
+        "Lỗi: điểm phần bổ sung phải lớn hơn 0"
+    assert udfs.CCHC_DIEM("1.2", None, None, "Ban hành kịp thời", None, "nửa", text) == \
+        "Lỗi: cột Giải trình bổ sung chỉ nhận x hoặc số điểm"
     assert udfs.CCHC_DIEM("1.1", 291.0, 285.0, None, None, None, text) == 2.0
     assert udfs.CCHC_DIEM("2.2", 10.0, 11.0, None, None, None, text) == "Lỗi: b lớn hơn a"
     assert udfs.CCHC_DIEM("2.3", 0.0, None, None, None, None, text) == ""  # on_zero: na

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from .._version import __version__
@@ -30,19 +31,26 @@ from ..format.layout import (
 from . import styles as st
 from .context import Context, estimate_lines, write_value
 
-UNIT_STEPS = [
-    "Mở từng sheet lĩnh vực. Chỉ các tiêu chí do đơn vị chủ trì có ô màu vàng để nhập.",
-    "Với tiêu chí tính theo tỷ lệ: nhập a (tổng số) và b (số đạt); b không được lớn hơn a.",
-    "Với tiêu chí khác: nhập hoặc chọn ở cột 'Giá trị / lựa chọn' (số lượng, Đạt/Không đạt, "
-    "mức lựa chọn, hoặc số điểm tự chấm).",
-    "Cột 'Không chấm điểm': gõ x nếu đơn vị không được giao nhiệm vụ này (tiêu chí ra khỏi "
-    "điểm tối đa). Cột 'Giải trình bổ sung': gõ x nếu tài liệu kiểm chứng phải bổ sung muộn "
-    "(bị trừ 30% số điểm của tiêu chí).",
-    "Điểm tự chấm tự tính ngay khi nhập. Nếu ô điểm báo 'Lỗi: …', hãy sửa ô nhập theo hướng dẫn.",
-    "Ghi đủ tài liệu kiểm chứng ở sheet 'Tài liệu kiểm chứng' (mỗi văn bản một dòng, có mã "
-    "tiêu chí). Tiêu chí có điểm mà không có tài liệu kiểm chứng có nguy cơ bị trừ 30%.",
-    "Lưu tệp (giữ nguyên tên sheet, không thêm/xóa dòng) và gửi lại Văn phòng Sở.",
-]
+def unit_steps(deduction: Decimal) -> list[str]:
+    """The unit's how-to; the late-evidence deduction is the catalogue's, not a fixed 30%."""
+    share = vn_number(deduction * 100)
+    return [
+        "Mở từng sheet lĩnh vực. Chỉ các tiêu chí do đơn vị chủ trì có ô màu vàng để nhập.",
+        "Với tiêu chí tính theo tỷ lệ: nhập a (tổng số) và b (số đạt); b không được lớn hơn a.",
+        "Với tiêu chí khác: nhập hoặc chọn ở cột 'Giá trị / lựa chọn' (số lượng, Đạt/Không "
+        "đạt, mức lựa chọn, hoặc số điểm tự chấm).",
+        "Cột 'Không chấm điểm': gõ x nếu đơn vị không được giao nhiệm vụ này (tiêu chí ra khỏi "
+        "điểm tối đa). Cột 'Giải trình bổ sung': nếu tài liệu kiểm chứng phải bổ sung muộn, gõ x "
+        "khi bổ sung cho cả tiêu chí, hoặc gõ số điểm của phần phải bổ sung (ví dụ 0,5); bị trừ "
+        f"{share}% số điểm của phần đó.",
+        "Điểm tự chấm tự tính ngay khi nhập. Nếu ô điểm báo 'Lỗi: …', hãy sửa ô nhập theo hướng "
+        "dẫn.",
+        "Ghi đủ tài liệu kiểm chứng ở sheet 'Tài liệu kiểm chứng' (mỗi văn bản một dòng, có mã "
+        f"tiêu chí). Tiêu chí có điểm mà không có tài liệu kiểm chứng có nguy cơ bị trừ {share}%.",
+        "Lưu tệp (giữ nguyên tên sheet, không thêm/xóa dòng) và gửi lại Văn phòng Sở.",
+    ]
+
+
 MASTER_STEPS = [
     "Tạo file cho đơn vị (nút 'Tạo file cho đơn vị' hoặc lệnh: cchc-xl split): mỗi đơn vị "
     "chủ trì nhận một tệp chỉ có các tiêu chí của mình.",
@@ -74,7 +82,8 @@ def write_cover(ctx: Context, name: str, sheet_names: list[str]) -> Any:
     if cat.issued_by:
         info.append(f"Căn cứ: {cat.issued_by}")
     info.append(f"Tổng điểm tối đa: {vn_number(cat.max)} điểm; tài liệu kiểm chứng bổ sung muộn "
-                f"bị trừ {vn_number(cat.supplement_deduction * 100)}% số điểm của tiêu chí.")
+                f"bị trừ {vn_number(cat.supplement_deduction * 100)}% số điểm của phần phải bổ "
+                "sung (cả tiêu chí hoặc một phần của nó).")
     wrap = s.get(text_wrap=True)
     row = 4
     for line in info:
@@ -84,7 +93,8 @@ def write_cover(ctx: Context, name: str, sheet_names: list[str]) -> Any:
     row += 1
     ws.write_string(row, 1, "CÁCH LÀM", s.get(bold=True, font_size=12))
     row += 1
-    for i, step in enumerate(MASTER_STEPS if ctx.is_master else UNIT_STEPS, start=1):
+    steps = MASTER_STEPS if ctx.is_master else unit_steps(cat.supplement_deduction)
+    for i, step in enumerate(steps, start=1):
         ws.write_number(row, 0, i, s.get(align="right"))
         ws.write_string(row, 1, step, wrap)
         ws.set_row(row, 16 * max(1, -(-len(step) // 110)) + 2)

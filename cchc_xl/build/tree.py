@@ -15,15 +15,7 @@ from ..analysis.report import NodeReport
 from ..criteria.catalogue import Group, Leaf
 from ..criteria.expr import to_formula
 from ..criteria.numbers import vn_number
-from ..criteria.rules import (
-    ChoiceRule,
-    CountTiersRule,
-    ManualRule,
-    Rule,
-    YesNoRule,
-    applicable_max_expr,
-    points_expr,
-)
+from ..criteria.rules import applicable_max_expr, input_cell, points_expr
 from ..format.layout import (
     COL,
     COLUMNS,
@@ -47,6 +39,8 @@ from . import styles as st
 from .context import Context, cached, estimate_lines, write_value
 
 LINE_HEIGHT = 15.0
+# Input cells a rule does not use are greyed out, in the look of the column.
+NOT_APPLICABLE_FORMAT = {"a": "count", "b": "count", "value": "text"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,7 +102,8 @@ def _sheet_frame(ctx: Context, ws: Any, subtitle: str) -> None:
                                   f"{ctx.catalogue.year}{who}", s.title())
     ws.write_string(SUBTITLE_ROW, 0, subtitle, s.subtitle())
     legend = ("Ô vàng: đơn vị nhập; ô xanh: Văn phòng nhập; ô xám: không áp dụng; các ô khác "
-              "tự tính và được khóa. Cột Không chấm điểm và Giải trình bổ sung: gõ x.")
+              "tự tính và được khóa. Cột Không chấm điểm: gõ x. Cột Giải trình bổ sung: gõ x "
+              "(cả tiêu chí) hoặc số điểm của phần phải bổ sung.")
     ws.write_string(NOTE_ROW, 0, legend, s.get(italic=True, font_size=10))
     for i, column in enumerate(COLUMNS):
         ws.write_string(HEADER_ROW, i, column.header, s.header())
@@ -197,22 +192,25 @@ def _write_leaf_cells(ctx: Context, ws: Any, sheet: str, planned: PlannedRow, le
     s, r, entry = ctx.styles, planned.row, report.entry
     editable = planned.role in ("own", "office")
     score = ctx.report.assessment.leaves[leaf.code]
+    refs = _leaf_refs(r)
+    deduction = ctx.catalogue.supplement_deduction
     for key in ("a", "b", "value", "na", "supp"):
         applies = key in leaf.rule.inputs or key in ("na", "supp")
         column_role = "unit" if planned.role != "office" else "office"
         fill = _fill_for(planned.role, column_role, applies)
-        kind = "flag" if key in ("na", "supp") else ("count" if key in ("a", "b") else "text")
-        if key == "value" and isinstance(leaf.rule, CountTiersRule):
-            kind = "count"
-        elif key == "value" and isinstance(leaf.rule, ManualRule):
-            kind = "number"
+        cell = input_cell(leaf.rule, key, leaf.max, deduction) if applies else None
+        kind = cell.format if cell else NOT_APPLICABLE_FORMAT[key]
         fmt = s.cell(kind=kind, fill=fill, unlocked=editable and applies)
         value = getattr(entry, key) if applies else None
         write_value(ws, r, COL[key], value, fmt, s)
-        if editable and applies:
-            _validate_input(ctx, ws, r, COL[key], key, leaf)
-    refs = _leaf_refs(r)
-    deduction = ctx.catalogue.supplement_deduction
+        if editable and cell:
+            options = dict(cell.validation)
+            if cell.options:
+                options["source"] = ctx.option_source(leaf, cell.options)
+            if cell.formula is not None:
+                options["value"] = to_formula(cell.formula, refs)
+            options["ignore_blank"] = True
+            ws.data_validation(r, COL[key], r, COL[key], options)
     ws.write_formula(r, COL["applicable"],
                      to_formula(applicable_max_expr(leaf.rule, leaf.max), refs),
                      s.cell(kind="max"), cached(score.applicable_max))
@@ -333,34 +331,3 @@ def _write_section_row(ctx: Context, ws: Any, planned: PlannedRow) -> None:
                                           f'MIN(ROUND(SUM({mixed}),2),{cap}))', num, cached(value))
     ctx.define(f"CCHC_{kind.upper()}_APPRAISED", ws.get_name(), r, COL["appraised"])
     ws.set_row(r, LINE_HEIGHT + 3)
-
-
-# ---------------------------------------------------------------------------------------------
-# Data validation of input cells
-
-def _validate_input(ctx: Context, ws: Any, row: int, col: int, key: str, leaf: Leaf) -> None:
-    rule: Rule = leaf.rule
-    options: dict[str, Any]
-    if key in ("na", "supp"):
-        what = "không được giao nhiệm vụ (không chấm điểm)" if key == "na" else \
-            "phải giải trình bổ sung tài liệu (bị trừ điểm)"
-        options = {"validate": "list", "source": ["x"], "input_title": "Gõ x hoặc để trống",
-                   "input_message": f"Gõ x nếu tiêu chí {what}.",
-                   "error_title": "Chỉ nhận x", "error_message": "Chỉ gõ x hoặc để trống."}
-    elif key in ("a", "b") or isinstance(rule, CountTiersRule):
-        options = {"validate": "decimal", "criteria": ">=", "value": 0,
-                   "error_title": "Số không hợp lệ",
-                   "error_message": "Chỉ nhập số từ 0 trở lên (không nhập chữ)."}
-        if key == "b":
-            options["input_title"] = "b không lớn hơn a"
-            options["input_message"] = "Số đạt (b) không được lớn hơn tổng số (a)."
-    elif isinstance(rule, (YesNoRule, ChoiceRule)):
-        source = ctx.option_source(leaf, rule.options)
-        options = {"validate": "list", "source": source, "error_title": "Chọn trong danh sách",
-                   "error_message": "Hãy chọn một mức trong danh sách."}
-    else:  # manual and survey points
-        options = {"validate": "decimal", "criteria": "between", "minimum": 0,
-                   "maximum": float(leaf.max), "error_title": "Điểm không hợp lệ",
-                   "error_message": f"Nhập số điểm từ 0 đến {vn_number(leaf.max)}."}
-    options["ignore_blank"] = True
-    ws.data_validation(row, col, row, col, options)

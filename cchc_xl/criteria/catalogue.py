@@ -19,6 +19,7 @@ from typing import Any, Union
 
 from ..errors import CatalogueError, FileError, Problem
 from ..files.oserrors import reason
+from .limits import leaf_limit_problems
 from .numbers import plain, to_decimal, vn_number
 from .rules import Rule, RuleProblem, parse_rule
 
@@ -280,11 +281,16 @@ class _Parser:
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.leaves: list[tuple[str, Rule, Decimal]] = []  # for the Excel limits, at the end
         self.codes: set[str] = set()
         self.unit_codes: set[str] = set()
 
     def problem(self, message: str, code: str | None = None) -> None:
         self.problems.append(Problem(message, file=self.source, code=code))
+
+    def warn(self, message: str, code: str | None = None) -> None:
+        self.warnings.append(Problem(message, file=self.source, code=code, severity="warning"))
 
     def parse(self, data: Any) -> Catalogue:
         if not isinstance(data, dict):
@@ -302,6 +308,7 @@ class _Parser:
         fields = self.fields(data.get("fields"))
         bonus = self.section(data.get("bonus"), "bonus")
         penalty = self.section(data.get("penalty"), "penalty")
+        self.excel_limits(deduction)
         # Read before the check below, so a list or table given as text is reported too.
         texts = {key: self.text(data.get(key), key) for key in ("province", "issued_by", "note")}
         if self.problems:
@@ -309,9 +316,17 @@ class _Parser:
                 f"Bộ tiêu chí ({self.source}) có {len(self.problems)} lỗi; hãy sửa rồi kiểm tra "
                 "lại.",
                 self.problems)
-        return Catalogue(name=name, year=year, units=units, fields=fields, **texts,
-                         supplement_deduction=deduction, rating=rating, bonus=bonus,
-                         penalty=penalty)
+        return Catalogue(name=name, year=year, units=units, fields=fields,
+                         province=texts["province"], issued_by=texts["issued_by"],
+                         note=texts["note"], supplement_deduction=deduction, rating=rating,
+                         bonus=bonus, penalty=penalty, warnings=tuple(self.warnings))
+
+    def excel_limits(self, deduction: Decimal) -> None:
+        """Every leaf's cells as the builder will write them, within Excel's limits; checked
+        once the tree is read, since its size bounds the row numbers."""
+        for code, rule, max_points in self.leaves:
+            for message in leaf_limit_problems(rule, max_points, deduction, len(self.codes)):
+                self.problem(f"vượt giới hạn của Excel: {message}", code)
 
     # -- scalars --------------------------------------------------------------------------
     def text(self, value: Any, key: str, required: bool = False, code: str | None = None) -> str:
@@ -454,6 +469,9 @@ class _Parser:
         except RuleProblem as exc:
             self.problem(f"quy tắc chấm điểm sai: {exc}", code)
             return None
+        for message in rule.slips():
+            self.warn(message, code)
+        self.leaves.append((code, rule, max_points))
         if lead is None and rule.unit_input:
             self.problem("chưa có đơn vị chủ trì (lead), kể cả ở cấp trên", code)
         return Leaf(code, name, max_points, rule, lead, support, evidence, depth, declared)

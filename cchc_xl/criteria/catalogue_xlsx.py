@@ -19,7 +19,7 @@ from typing import Any
 from ..errors import CatalogueError, FileError, Problem
 from .catalogue import Catalogue, parse_catalogue
 from .numbers import plain, to_decimal
-from .rules import ALLOWED_KEYS
+from .rules import KINDS, Param, rule_classes, rule_params
 
 HELP, INFO, RATING, UNITS, TREE = "Hướng dẫn", "Thông tin", "Xếp loại", "Đơn vị", "Tiêu chí"
 SECTIONS = {"bonus": "Điểm thưởng", "penalty": "Điểm trừ"}
@@ -31,6 +31,18 @@ INFO_ROWS = {"name": "Tên bộ tiêu chí", "year": "Năm đánh giá", "provin
              "issued_by": "Văn bản ban hành",
              "note": "Ghi chú", "supplement_deduction": "Tỷ lệ trừ khi giải trình bổ sung"}
 
+
+def _users(param: Param) -> str:
+    """The kinds that use a key, as the help says it: 'ratio và tiers rate', 'tiers' …"""
+    names = []
+    for kind in KINDS:
+        classes = [c for c in rule_classes() if c.kind == kind]
+        using = [c for c in classes if param in c.params]
+        names += [kind] if using and len(using) == len(classes) else [c.title() for c in using]
+    return ", ".join(names[:-1]) + " và " + names[-1] if len(names) > 1 else names[0]
+
+
+RULE_PARAMS = rule_params()
 # (key, header, width, help): every key a node or its rule can have in to_dict() has a column.
 COLUMNS: list[tuple[str, str, int, str]] = [
     ("level", "Cấp", 6, "1 = lĩnh vực, 2 = tiêu chí, 3 = tiêu chí thành phần …; một dòng chỉ được "
@@ -41,22 +53,9 @@ COLUMNS: list[tuple[str, str, int, str]] = [
     ("short_name", "Tên ngắn", 20, "chỉ cho lĩnh vực (cấp 1): tên ngắn dùng làm tên sheet"),
     ("max", "Điểm tối đa", 10, "bắt buộc ở tiêu chí lá; ở tiêu chí có con: để trống (tự cộng) "
      "hoặc ghi đúng tổng điểm tối đa của các tiêu chí con"),
-    ("kind", "Loại quy tắc", 12, "chỉ ở tiêu chí lá: ratio, tiers, yesno, choice, manual, survey "
-     "(xem bảng bên dưới)"),
-    ("of", "Tính trên", 10, "với tiers: rate (tỷ lệ b/a, tính theo %) hoặc count (một số lượng)"),
-    ("a", "Nhãn a", 24, "với ratio và tiers rate: tên số a (tổng số), không bắt buộc"),
-    ("b", "Nhãn b", 24, "với ratio và tiers rate: tên số b (số đạt), không bắt buộc"),
-    ("value", "Nhãn giá trị", 24, "với tiers count: tên số lượng, không bắt buộc"),
-    ("target", "Chỉ tiêu %", 10, "với ratio: chỉ tiêu được giao, theo phần trăm (gõ 50 cho 50%)"),
-    ("on_zero", "Khi a = 0", 10, "với ratio và tiers rate: full (đạt điểm tối đa, mặc định), "
-     "zero (0 điểm) hoặc na (không chấm điểm)"),
-    ("tiers", "Các mức", 28, "với tiers: mức=điểm, cách nhau bằng dấu ; và xếp từ cao xuống "
-     "thấp, ví dụ 100=3; 98=2,5; 96=2"),
-    ("options", "Các lựa chọn", 40, "với choice: nhãn=điểm, cách nhau bằng dấu ;, ví dụ Ban hành "
-     "kịp thời=1; Không kịp thời=0,5; nhãn không được chứa dấu = hoặc ;"),
-    ("yes", "Nhãn Có", 14, "với yesno: nhãn được điểm tối đa (để trống = Đạt)"),
-    ("no", "Nhãn Không", 14, "với yesno: nhãn được 0 điểm (để trống = Không đạt)"),
-    ("source", "Nguồn", 24, "với survey: nơi công bố kết quả điều tra"),
+    ("kind", "Loại quy tắc", 12, "chỉ ở tiêu chí lá: " + ", ".join(KINDS)
+     + " (xem bảng bên dưới)"),
+    *[(p.key, p.header, p.width, f"với {_users(p)}: {p.meaning}") for p in RULE_PARAMS],
     ("lead", "Chủ trì", 10, "mã đơn vị chủ trì (sheet Đơn vị); để trống = theo cấp trên; "
      f"{NONE} = không có"),
     ("support", "Phối hợp", 16, "mã các đơn vị phối hợp, cách nhau bằng dấu ;; để trống = theo "
@@ -64,17 +63,10 @@ COLUMNS: list[tuple[str, str, int, str]] = [
     ("evidence", "Tài liệu kiểm chứng", 40, "tài liệu chứng minh: kế hoạch, báo cáo, quyết định …"),
 ]
 NODE_KEYS = {"code", "name", "short_name", "max", "lead", "support", "evidence"}
-CHOICES = {"kind": list(ALLOWED_KEYS), "of": ["rate", "count"], "on_zero": ["full", "zero", "na"]}
-KINDS_HELP = [
-    ("ratio", "Điểm = (b/a) × điểm tối đa; có Chỉ tiêu %: (b/a) ÷ chỉ tiêu × điểm tối đa, tối đa "
-     "bằng điểm tối đa"),
-    ("tiers", "Điểm theo mức: lấy mức đầu tiên có mức ≤ tỷ lệ (rate, theo %) hoặc ≤ số lượng "
-     "(count); dưới mức thấp nhất: 0 điểm"),
-    ("yesno", "Có/Không: nhãn Có được điểm tối đa, nhãn Không được 0 điểm"),
-    ("choice", "Chọn một trong các lựa chọn, mỗi lựa chọn một số điểm"),
-    ("manual", "Đơn vị tự chấm, từ 0 đến điểm tối đa"),
-    ("survey", "Điều tra xã hội học: Văn phòng nhập điểm khi Sở Nội vụ công bố"),
-]
+CHOICES = {"kind": list(KINDS), **{p.key: list(p.choices) for p in RULE_PARAMS if p.choices}}
+PAIRS = {p.key: p for p in RULE_PARAMS if p.form in ("number_pairs", "label_pairs")}
+NUMBERS = {"max"} | {p.key for p in RULE_PARAMS if p.form == "number"}
+KINDS_HELP = [(kind, cls.help) for kind, cls in KINDS.items()]
 
 
 def _vn(value: Decimal) -> str:
@@ -117,10 +109,12 @@ def export_catalogue(catalogue: Catalogue, path: Path) -> None:
 
     path = Path(path)
     data = catalogue.to_dict()
-    bad = [Problem(f"nhãn lựa chọn '{label}' chứa dấu = hoặc ;, không ghi được vào ô Các lựa "
-                   "chọn; hãy đổi nhãn trong bộ tiêu chí", file=path.name, code=node["code"])
-           for node in _all_nodes(data) for label, _ in node.get("rule", {}).get("options", [])
-           if "=" in label or ";" in label]
+    labels = [key for key, param in PAIRS.items() if param.form == "label_pairs"]
+    bad = [Problem(f"nhãn lựa chọn '{label}' chứa dấu = hoặc ;, không ghi được vào ô "
+                   f"{PAIRS[key].header}; hãy đổi nhãn trong bộ tiêu chí", file=path.name,
+                   code=node["code"])
+           for node in _all_nodes(data) for key in labels
+           for label, _ in node.get("rule", {}).get(key, []) if "=" in label or ";" in label]
     if bad:
         raise CatalogueError(f"Không xuất được bộ tiêu chí ra {path.name}: có {len(bad)} nhãn "
                              "không hợp lệ.", bad)
@@ -151,10 +145,10 @@ def _rows(nodes: list[dict[str, Any]], level: int = 1) -> Iterator[dict[str, Any
             row["lead"] = node["lead"] or NONE
         if "support" in node:
             row["support"] = "; ".join(node["support"]) or NONE
-        if "tiers" in row:
-            row["tiers"] = "; ".join(f"{_vn(b)}={_vn(p)}" for b, p in row["tiers"])
-        if "options" in row:
-            row["options"] = "; ".join(f"{label}={_vn(p)}" for label, p in row["options"])
+        for key, param in PAIRS.items():
+            if key in row:
+                row[key] = "; ".join(f"{_vn(left) if param.form == 'number_pairs' else left}="
+                                     f"{_vn(right)}" for left, right in row[key])
         yield row
         yield from _rows(node.get("children", []), level + 1)
 
@@ -239,11 +233,7 @@ class _Writer:
             ("Điểm thưởng, Điểm trừ", "Ô B1: tổng điểm thưởng (hoặc trừ) tối đa. Từ dòng 3: các "
              "mục, cùng các cột như sheet Tiêu chí, mỗi mục là cấp 1 và có quy tắc chấm điểm. "
              "Để trống cả ô B1 và các dòng nếu bộ tiêu chí không có phần này."),
-            ("Cú pháp Các mức", "mức=điểm; mức=điểm … từ cao xuống thấp, ví dụ 100=3; 98=2,5; "
-             "96=2 nghĩa là: từ 100% được 3 điểm, từ 98% đến dưới 100% được 2,5, từ 96% đến "
-             "dưới 98% được 2, dưới 96% được 0."),
-            ("Cú pháp Các lựa chọn", "nhãn=điểm; nhãn=điểm …, ví dụ Ban hành kịp thời=1; Ban hành "
-             "không kịp thời=0,5; Không ban hành=0."),
+            *[(f"Cú pháp {p.header}", p.syntax) for p in RULE_PARAMS if p.syntax],
             ("", ""), ("Cột (sheet Tiêu chí)", "Ý nghĩa"),
             *[(header, text) for _, header, _, text in COLUMNS],
             ("", ""), ("Loại quy tắc", "Cách tính điểm"), *KINDS_HELP,
@@ -269,7 +259,8 @@ def import_catalogue(path: Path) -> Catalogue:
         problems = reader.problems + [reader.locate(p) for p in exc.problems]
     else:
         if not reader.problems:
-            return catalogue
+            # Warnings point at their rows too (sheet and cell), like the errors.
+            return replace(catalogue, warnings=tuple(map(reader.locate, catalogue.warnings)))
         problems = reader.problems
     raise CatalogueError(f"Tệp bộ tiêu chí {path.name} có {len(problems)} lỗi; hãy sửa trong "
                          "Excel rồi nhập lại.", problems)
@@ -399,22 +390,22 @@ class _Reader:
                 continue
             text = _text(raw)
             target = node if key in NODE_KEYS else rule
-            if key in ("max", "target"):
+            if key in NUMBERS:
                 target[key] = _number(raw)
             elif key == "lead":
                 node[key] = None if text == NONE else text
             elif key == "support":
                 node[key] = [] if text == NONE else [s.strip() for s in re.split("[;,]", text)
                                                      if s.strip()]
-            elif key in ("tiers", "options"):
+            elif key in PAIRS:
                 rule[key] = self.pairs(text, key, sheet, row, cols[key], code)
             else:
                 target[key] = _key(text) if key in CHOICES else text
-        if rule and rule.get("kind") not in ALLOWED_KEYS:
+        if rule and rule.get("kind") not in KINDS:
             self.problem(f"Loại quy tắc '{rule.get('kind', '')}' không có; chỉ dùng: "
-                         + ", ".join(ALLOWED_KEYS), sheet, row, cols.get("kind", 0), code)
+                         + ", ".join(KINDS), sheet, row, cols.get("kind", 0), code)
             rule = {"kind": "manual"}
-        if any(v is None for k, v in rule.items() if k in ("tiers", "options")):
+        if any(v is None for k, v in rule.items() if k in PAIRS):
             rule = {"kind": "manual"}
         if rule:
             # A placeholder rule keeps the rest of the row validated without repeating the
@@ -441,12 +432,11 @@ class _Reader:
             try:
                 if not sep or not left or "=" in right:
                     raise ValueError(part)
-                pairs.append([to_decimal(left) if key == "tiers" else left, to_decimal(right)])
+                number = PAIRS[key].form == "number_pairs"
+                pairs.append([to_decimal(left) if number else left, to_decimal(right)])
             except ValueError:
-                example = ("mức=điểm, ví dụ 100=3; 98=2,5; 96=2" if key == "tiers" else
-                           "nhãn=điểm, ví dụ Ban hành kịp thời=1; Không kịp thời=0,5")
                 self.problem(f"không đọc được '{part.strip()}' trong ô '{text}': viết dạng "
-                             f"{example}, cách nhau bằng dấu ;", sheet, row, col, code)
+                             f"{PAIRS[key].example}, cách nhau bằng dấu ;", sheet, row, col, code)
                 return None
         return pairs
 

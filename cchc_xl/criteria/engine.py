@@ -1,8 +1,9 @@
 """The scoring engine: a unit's numbers in, points for every leaf, node, field and the index out.
 
 Exact decimal arithmetic throughout. Rounding (half up), where the official tables apply it:
-- each leaf's points to 2 decimals, once, after the supplemented-late deduction
-  (0,31057 → 0,31; 0,5 × 0,7 → 0,35);
+- each leaf's points to 2 decimals, once, after the supplemented-late deduction of 30% (the
+  catalogue's share) of the points of the part supplemented (0,31057 → 0,31; the whole 0,5
+  → 0,35; 1 point of which a part worth 0,5 was supplemented → 0,85);
 - parents, fields and the total are exact sums of rounded leaves (so they never disagree with
   their rows);
 - the index to 2 decimals of a percent (84,27 / 94,5 → 89,17%), and the rating from that
@@ -201,10 +202,13 @@ def _score_node(node: Node, result: Assessment) -> NodeScore:
 
 
 def points(leaf: Leaf, *, a: object = None, b: object = None, value: object = None,
-           na: bool = False, supp: bool = False,
+           na: bool = False, supp: object = False,
            deduction: Decimal = Decimal("0.3")) -> Decimal | None:
-    """Points of one leaf; ScoreError for impossible inputs, None when not scored or blank."""
-    inputs = LeafInput(a, b, value, "x" if na else None, "x" if supp else None)
+    """Points of one leaf; ScoreError for impossible inputs, None when not scored or blank.
+
+    `supp`: True for the whole item supplemented late, or the points of the part that was."""
+    flag = "x" if supp is True else None if supp is False else supp
+    inputs = LeafInput(a, b, value, "x" if na else None, flag)
     score = score_leaf(leaf, inputs, deduction)
     if score.status == "error":
         message = score.check.message if score.check else score.cell_text

@@ -206,12 +206,13 @@ def _rows(value: object, width: int, what: str) -> list[list[object]]:
 @xw.arg("value", doc="Giá trị hoặc lựa chọn (số lượng, Đạt/Không đạt, mức, điểm tự chấm)",
         err_to_str=True)
 @xw.arg("na", doc="Không chấm điểm: x hoặc để trống", err_to_str=True)
-@xw.arg("supp", doc="Giải trình bổ sung (trừ điểm): x hoặc để trống", err_to_str=True)
+@xw.arg("supp", doc="Giải trình bổ sung (trừ điểm): x (cả tiêu chí), số điểm của phần phải "
+        "bổ sung, hoặc để trống", err_to_str=True)
 @xw.arg("catalogue", ndim=1, doc="Bộ tiêu chí: vùng CCHC_CATALOGUE (sheet ẩn _cchc)")
 def CCHC_DIEM(code, a, b, value, na, supp, catalogue):  # type: ignore[no-untyped-def]
     """Điểm tự chấm của một tiêu chí thành phần, tính bằng Python đúng như công thức của tệp.
 
-    Trả về số điểm (đã làm tròn 2 chữ số thập phân, đã trừ phần giải trình bổ sung), chuỗi
+    Trả về số điểm (đã làm tròn 2 chữ số thập phân, đã trừ điểm phần giải trình bổ sung), chuỗi
     rỗng khi chưa nhập hoặc không chấm điểm, hoặc "Lỗi: …" khi số liệu không hợp lệ (b lớn hơn
     a, số âm, chữ thay cho số, lựa chọn ngoài danh sách). Mã không có trong bộ tiêu chí, hoặc
     mã của một nhóm tiêu chí, là lỗi.

@@ -55,7 +55,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("b", "b (số đạt)", 9, "unit", number=True),
     Column("value", "Giá trị / lựa chọn", 14, "unit"),
     Column("na", "Không chấm điểm (x)", 8, "unit"),
-    Column("supp", "Giải trình bổ sung (x)", 8, "unit"),
+    Column("supp", "Giải trình bổ sung (x hoặc số điểm)", 12, "unit"),
     Column("applicable", "Điểm tối đa áp dụng", 8, "none", number=True),
     Column("points", "Điểm tự chấm", 8, "none", number=True),
     Column("note", "Giải trình, ghi chú", 26, "unit"),

@@ -75,10 +75,8 @@ def numeric_inputs(catalogue: Catalogue, code: str) -> tuple[str, ...]:
     leaf = catalogue.leaf(code)
     if leaf is None:
         return ()
-    keys = tuple(k for k in ("a", "b") if k in leaf.rule.inputs)
-    if "value" in leaf.rule.inputs and not getattr(leaf.rule, "options", None):
-        keys += ("value",)
-    return keys
+    return tuple(k for k in leaf.rule.inputs
+                 if leaf.rule.input_cell(k, leaf.max).format in ("count", "number"))
 
 
 def read_numbers(catalogue: Catalogue, state: State, rows: dict[str, RowMapEntry],
