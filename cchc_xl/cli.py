@@ -152,8 +152,12 @@ def new(catalogue_file: Path, out: Path, org: str, password: str, force: bool) -
     """Tạo tệp tổng hợp mới (mỗi lĩnh vực một sheet) từ bộ tiêu chí."""
     from .ops.master import Master
 
-    Master.create(catalogue_file, out, org=org, password=password, overwrite=force)
+    created = Master.create(catalogue_file, out, org=org, password=password, overwrite=force)
     _say(f"Đã tạo {out}")
+    if created.catalogue.warnings:
+        from .console import print_problems
+
+        print_problems(created.catalogue.warnings, title="Bộ tiêu chí cần xem lại:")
 
 
 @main.command()

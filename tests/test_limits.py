@@ -280,3 +280,20 @@ def test_cli_check_prints_the_tier_slip_and_exits_0(tmp_path: Path) -> None:
     code, out, _ = cli(tmp_path, data, "catalogue", "check", "{yaml}")
     assert code == 0 and "hợp lệ" in out and "Cần xem lại:" in out
     assert "Cảnh báo" in out and "tiêu chí 1.1" in out and "theo phần trăm" in out
+
+
+@pytest.mark.parametrize("target, warned", [(0.5, True), (1, True), (50, False), (1.5, False)])
+def test_a_ratio_target_written_as_a_fraction_is_a_warning(target: float, warned: bool) -> None:
+    data = tiny_data()
+    data["fields"][1]["children"][2]["rule"]["target"] = target  # 2.3: ratio against 50%
+    warnings = parse_catalogue(data, source="bo.yaml").warnings
+    assert bool(warnings) == warned
+    if warned:
+        assert warnings[0].code == "2.3" and "theo phần trăm" in warnings[0].message
+
+
+def test_cli_new_prints_the_catalogue_warnings(tmp_path: Path) -> None:
+    data = tiny_data()
+    data["fields"][0]["children"][0]["rule"]["tiers"] = [[1.0, 3], [0.98, 2.5]]
+    code, out, master = cli(tmp_path, data, "new", "--catalogue", "{yaml}", "--out", "{out}")
+    assert code == 0 and master.exists() and "cần xem lại" in out and "tiêu chí 1.1" in out

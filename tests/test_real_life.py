@@ -84,8 +84,8 @@ def unit_return(master: Path, unit: str, folder: Path, inputs: dict[str, dict[st
     book = openpyxl.load_workbook(sent)
     for code, values in inputs.items():
         for key, value in values.items():
-            sheet, ref = next(iter(book.defined_names[f"CCHC_{key.upper()}_{code.replace('.', '_')}"]
-                                   .destinations))
+            name = f"CCHC_{key.upper()}_{code.replace('.', '_')}"
+            sheet, ref = next(iter(book.defined_names[name].destinations))
             book[sheet][ref.replace("$", "")] = value
     register = book[EVIDENCE_SHEET]
     for i, row in enumerate(evidence):
@@ -142,7 +142,8 @@ def test_typing_in_blue_cells_then_sync_keeps_every_value_and_its_type(master):
     Master.open(master).sync()  # the gap sheet now lists 2.2 and 2.3
     typed = {("2.2", "appraised"): 0.2, ("2.2", "cause"): "Thiếu 5.568 kết quả điện tử",
              ("2.2", "remedy"): "Số hóa kết quả\nngay khi trả", ("2", "deadline"): "Quý III/2027",
-             ("1", "deadline"): dt.datetime(2027, 9, 15), ("2.2", "deadline"): dt.datetime(2027, 6, 30),
+             ("1", "deadline"): dt.datetime(2027, 9, 15),
+             ("2.2", "deadline"): dt.datetime(2027, 6, 30),
              ("1", "target"): 3.5, ("2", "last_year"): 9}
     type_into(master, typed)
     result = Master.open(master).sync()
@@ -247,7 +248,8 @@ def _name_value(path: Path, name: str) -> Any:
 
 def test_evidence_the_office_typed_for_a_unit_survives_that_units_return(master, tmp_path):
     row = EVIDENCE_FIRST_ROW + 1
-    type_cells(master, {(EVIDENCE_SHEET, f"A{row}"): "2.2", (EVIDENCE_SHEET, f"B{row}"): "15/BC-STP",
+    type_cells(master, {(EVIDENCE_SHEET, f"A{row}"): "2.2",
+                        (EVIDENCE_SHEET, f"B{row}"): "15/BC-STP",
                         (EVIDENCE_SHEET, f"D{row}"): "Báo cáo Văn phòng bổ sung",
                         (EVIDENCE_SHEET, f"G{row}"): "NV1"})
     evidence = [{"code": "2.1", "number": "12/BC-NV1", "subject": "Báo cáo hồ sơ đúng hạn"}]

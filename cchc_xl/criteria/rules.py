@@ -393,6 +393,14 @@ class RatioRule(_TwoNumberRule):
             data["target"] = self.target
         return data
 
+    def slips(self) -> list[str]:
+        if self.target is None or self.target > 1:
+            return []
+        target = vn_number(self.target)
+        return [f"chỉ tiêu target: {target} tính theo phần trăm ({target}%), nên gần như mọi tỷ "
+                f"lệ đều đạt điểm tối đa. Nếu ý là {vn_number(self.target * 100)}%, hãy viết "
+                f"target: {vn_number(self.target * 100)}."]
+
 
 Tier = tuple[Decimal, Decimal]
 
