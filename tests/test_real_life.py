@@ -84,8 +84,8 @@ def unit_return(master: Path, unit: str, folder: Path, inputs: dict[str, dict[st
     book = openpyxl.load_workbook(sent)
     for code, values in inputs.items():
         for key, value in values.items():
-            name = f"CCHC_{key.upper()}_{code.replace('.', '_')}"
-            sheet, ref = next(iter(book.defined_names[name].destinations))
+            defined = f"CCHC_{key.upper()}_{code.replace('.', '_')}"
+            sheet, ref = next(iter(book.defined_names[defined].destinations))
             book[sheet][ref.replace("$", "")] = value
     register = book[EVIDENCE_SHEET]
     for i, row in enumerate(evidence):
@@ -546,7 +546,8 @@ def test_file_names_with_brackets_are_shown_as_they_are(master, tmp_path):
 
     ret = unit_return(master, "NV1", tmp_path / "r", {**NV1_INPUTS, "2.2": {"a": 1, "b": 2}},
                       name="CCHC-2026-NV1 [bản sửa].xlsx")
-    output = CliRunner().invoke(main, ["merge", str(master), str(ret)]).output
+    output = CliRunner().invoke(main, ["merge", str(master), str(ret)],
+                                env={"COLUMNS": "250"}).output
     assert "CCHC-2026-NV1 [bản sửa].xlsx" in output
 
 
