@@ -108,7 +108,7 @@ def write_cover(ctx: Context, name: str, sheet_names: list[str]) -> Any:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True})
+    ctx.protect(ws, "cover")
     return ws
 
 
@@ -168,8 +168,7 @@ def write_evidence(ctx: Context, name: str) -> None:
     ws.repeat_rows(EVIDENCE_HEADER_ROW)
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, EVIDENCE_FIRST_ROW + max(len(rows), 20) - 1, len(EVIDENCE_COLUMNS) - 1)
-    ws.protect(ctx.password, {"format_columns": True, "format_rows": True,
-                              "select_locked_cells": True, "select_unlocked_cells": True})
+    ctx.protect(ws, "evidence")
 
 
 LOG_HEADERS = ("Thời gian", "Tệp", "SHA-256", "Đơn vị", "Kết quả", "Vấn đề")
@@ -196,8 +195,7 @@ def write_log(ctx: Context, name: str) -> None:
     ws.set_paper(9)
     ws.repeat_rows(LOG_HEADER_ROW)
     ws.fit_to_pages(1, 0)  # six columns, 186 characters wide: three pages across without this
-    ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
-                              "format_columns": True, "autofilter": True})
+    ctx.protect(ws, "log")
 
 
 def write_meta(ctx: Context, name: str) -> None:
