@@ -13,6 +13,7 @@ calculation and screen updating): it proves which calls are made, not that Excel
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from cchc_xl.errors import FileError, Problem
 from cchc_xl.excel import buttons
 from cchc_xl.excel.bridge import dispatch
 from cchc_xl.excel.buttons import (
+    MIN_XLWINGS,
     check_message,
     merge_message,
     sync_message,
@@ -517,3 +519,16 @@ def test_check_button_reports_the_xlwings_version(setup, monkeypatch):
     assert "cũ hơn" in xlwings_message("0.4.1") and "cũ hơn" in xlwings_message("dev")
     assert "Không xác định được phiên bản xlwings" in xlwings_message(None)
 
+
+def test_the_minimum_xlwings_is_stated_everywhere_and_has_xlpy():
+    minimum = ".".join(map(str, MIN_XLWINGS))
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'"xlwings>=([\d.]+)"', pyproject).group(1) == minimum
+    for doc in ("docs/windows-setup.md", "macros/README.md"):
+        assert minimum in (ROOT / doc).read_text(encoding="utf-8"), doc
+    # The installed add-in defines the function the worksheet functions call.
+    import xlwings
+
+    main_bas = Path(xlwings.__file__).parent / "addin" / "Main.bas"
+    assert re.search(r"^Function XLPy\(\)", main_bas.read_text(encoding="utf-8", errors="replace"),
+                     re.MULTILINE)
