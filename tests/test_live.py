@@ -503,6 +503,16 @@ def test_the_buttons_pass_the_password_to_the_live_mode(setup, locked_master, tm
     assert not ok and "bấm lại nút và gõ mật khẩu" in text
 
 
+def test_the_reading_buttons_need_no_password(locked_master, tmp_path):
+    """Split, plan and check only read the saved master: they work on a password master."""
+    ok, text = dispatch("check", locked_master, ())
+    assert ok and "xlwings" in text, text
+    ok, text = dispatch("plan", locked_master, (str(tmp_path / "ke-hoach.docx"),))
+    assert ok and (tmp_path / "ke-hoach.docx").is_file(), text
+    ok, text = dispatch("split", locked_master, (str(tmp_path / "gui"),))
+    assert ok and text.startswith("Đã tạo ") and any((tmp_path / "gui").iterdir()), text
+
+
 # --- the Kiểm tra button: the installed xlwings ---------------------------------------------
 
 

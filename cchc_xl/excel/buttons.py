@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.report import Report
 from ..criteria.numbers import vn_number, vn_percent
 from ..errors import Problem
 from ..ops.merge import CHECKED, MergeResult
+
+if TYPE_CHECKING:
+    from ..ops.master import Master
 
 MAX_LINES = 12
 # The oldest xlwings whose add-in has XLPy(), which the worksheet functions and the warm-up call
@@ -26,9 +29,7 @@ MIN_XLWINGS = (0, 30, 11)
 
 
 def split(master: Path, folder: str) -> str:
-    from ..ops.master import Master
-
-    written = Master.open(master).split(Path(folder)).files
+    written = _reading(master).split(Path(folder)).files
     return f"Đã tạo {len(written)} tệp cho các đơn vị trong thư mục:\n{folder}"
 
 
@@ -45,17 +46,24 @@ def sync(master: Path, password: str = "") -> str:
 
 
 def plan(master: Path, target: str) -> str:
-    from ..ops.master import Master
-
-    out = Master.open(master).export_plan(Path(target))
+    out = _reading(master).export_plan(Path(target))
     return f"Đã xuất kế hoạch khắc phục:\n{out}"
 
 
 def check(master: Path) -> str:
-    from ..ops.master import Master
-
-    return check_message(Master.open(master).check().problems) + "\n\n" + \
+    return check_message(_reading(master).check().problems) + "\n\n" + \
         xlwings_message(_xlwings_version())
+
+
+def _reading(master: Path) -> Master:
+    """The saved master for a button that only reads it: no password asked, since nothing of
+    the master is written (`Master.open` checks the password, as every command that writes
+    needs it)."""
+    from ..ops.master import Master
+    from ..read.reader import read_master
+
+    catalogue, data = read_master(master)
+    return Master(master, catalogue, data)
 
 
 # ---------------------------------------------------------------------------------------------
