@@ -34,6 +34,7 @@ import contextlib
 
 __all__ = [
     "LibreOfficeError",
+    "call_vba",
     "convert",
     "error_cells",
     "find_soffice",
@@ -155,6 +156,76 @@ def convert(
         for src, dst in zip(produced, targets):
             shutil.move(src, dst)
     return targets
+
+
+# LibreOffice Basic, put in the throw-away profile's own Standard library: opens the document
+# with its macros enabled, calls one function in every module of its VBA project and writes
+# "<module>\t<result or error>" lines to a file.
+_VBA_DRIVER = """Sub Main(sPath As String, sFunction As String, sOut As String)
+    Dim args(1) As New com.sun.star.beans.PropertyValue
+    Dim oDoc As Object, names, i As Integer, result As String, msg As String, n As Integer
+    args(0).Name = "Hidden" : args(0).Value = True
+    args(1).Name = "MacroExecutionMode" : args(1).Value = 4
+    oDoc = StarDesktop.loadComponentFromURL(ConvertToURL(sPath), "_blank", 0, args())
+    oDoc.BasicLibraries.loadLibrary("VBAProject")
+    names = oDoc.BasicLibraries.getByName("VBAProject").getElementNames()
+    For i = LBound(names) To UBound(names)
+        On Error GoTo Failed
+        msg = oDoc.getScriptProvider().getScript("vnd.sun.star.script:VBAProject." & names(i) _
+            & "." & sFunction & "?language=Basic&location=document").invoke(Array(), Array(), _
+            Array())
+        GoTo Done
+Failed:
+        msg = "error " & Err & ": " & Error$
+        Resume Done
+Done:
+        On Error GoTo 0
+        result = result & names(i) & Chr(9) & Join(Split(msg, Chr(10)), " ") & Chr(10)
+    Next i
+    oDoc.close(True)
+    n = FreeFile
+    Open sOut For Output As #n
+    Print #n, result
+    Close #n
+End Sub
+"""
+
+
+def call_vba(path: Path, function: str, *, timeout: float = 60) -> dict[str, str]:
+    """Call the public function `function` (no arguments, returns text) of every module of a
+    document's VBA project, run by LibreOffice's Basic with VBA support.
+
+    Returns module name -> the result, or "error <n>: <message>" (a module without the
+    function, a run-time error). Calling into a module compiles all of it, so this is also a
+    compile check, which converting the file is not (a syntax error in a routine body leaves
+    the module's text and its button bindings in place). A module that does not compile makes
+    LibreOffice wait on an error dialog even headless: that surfaces as a timeout.
+    """
+    soffice = find_soffice()
+    if soffice is None:
+        raise LibreOfficeError("LibreOffice (soffice) is not installed or not on PATH")
+    with tempfile.TemporaryDirectory(prefix="cchc-lo-") as tmp:
+        profile = Path(tmp, "profile")
+        common = [soffice, "--headless", "--norestore", "--nolockcheck", "--nologo",
+                  f"-env:UserInstallation={profile.as_uri()}"]
+        # The first start creates the profile and its Standard library; the driver replaces
+        # that library's empty Module1.
+        _run([*common, "--terminate_after_init"], timeout)
+        module = profile / "user" / "basic" / "Standard" / "Module1.xba"
+        module.write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<script:module xmlns:script='
+            '"http://openoffice.org/2000/script" script:name="Module1" '
+            f'script:language="StarBasic">{_xml_text(_VBA_DRIVER)}</script:module>\n',
+            encoding="utf-8")
+        out = Path(tmp, "result.txt")
+        args = ",".join(f'"{value}"' for value in (Path(path).resolve(), function, out))
+        cmd = [*common, f"macro:///Standard.Module1.Main({args})"]
+        stdout, stderr = _run(cmd, timeout)
+        if not out.is_file():
+            raise LibreOfficeError("the Basic driver wrote no result", cmd=cmd, stdout=stdout,
+                                   stderr=stderr)
+        lines = out.read_text(encoding="utf-8", errors="replace").splitlines()
+    return dict(line.split("\t", 1) for line in lines if "\t" in line)
 
 
 def render_pdf(

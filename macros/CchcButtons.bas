@@ -1,7 +1,7 @@
 Option Explicit
 
-' The master's buttons. Each one asks for what it needs (a folder, a file name), saves the
-' workbook, then runs Python through the xlwings add-in:
+' The master's buttons. Each one asks for what it needs (a folder, a file name, the sheets'
+' password when they have one), saves the workbook, then runs Python through the xlwings add-in:
 '     Application.Run "xlwings.xlam!RunPython", "import cchc_xl.excel.bridge as b; b.run_button(...)"
 ' without a VBA reference to the add-in (this project has none). RunPython works on the
 ' ActiveWorkbook, so this workbook is activated first. Vietnamese text: see CchcCommon.
@@ -15,15 +15,19 @@ Public Sub CchcTaoFileDonVi()
 End Sub
 
 Public Sub CchcGopDuLieu()
-    Dim folder As String
+    Dim folder As String, password As String
     ' ~ Chon thu muc chua cac file don vi gui ve
     folder = PickFolder(VN("Ch\u1ecdn th\u01b0 m\u1ee5c ch\u1ee9a c\u00e1c file \u0111\u01a1n v\u1ecb g\u1eedi ") & _
             VN("v\u1ec1"))
-    If folder <> "" Then RunButton "merge", folder, True
+    If folder = "" Then Exit Sub
+    If Not AskPassword(password) Then Exit Sub
+    RunButton "merge", folder, True, password
 End Sub
 
 Public Sub CchcDongBo()
-    RunButton "sync"
+    Dim password As String
+    If Not AskPassword(password) Then Exit Sub
+    RunButton "sync", "", False, password
 End Sub
 
 Public Sub CchcXuatKeHoach()
@@ -53,8 +57,81 @@ Private Function PickFolder(ByVal title As String) As String
     If dialog.Show = -1 Then PickFolder = dialog.SelectedItems(1)
 End Function
 
+' The sheets' password, asked only when a sheet is protected with one (a master made with
+' cchc-xl new --password); "" otherwise. False: the user cancelled. Excel's InputBox cannot hide
+' what is typed; it is used because VBA's own InputBox turns Vietnamese letters into "?".
+Private Function AskPassword(ByRef password As String) As Boolean
+    Dim answer As Variant
+    password = ""
+    AskPassword = True
+    If Not HasSheetPassword() Then Exit Function
+    ' ~ Cac sheet cua tep tong hop duoc bao ve bang mat khau. Go mat khau de nut ghi duoc du lieu
+    ' ~ (phan biet chu hoa, chu thuong):
+    answer = Application.InputBox(VN("C\u00e1c sheet c\u1ee7a t\u1ec7p t\u1ed5ng h\u1ee3p \u0111\u01b0\u1ee3c ") & _
+            VN("b\u1ea3o v\u1ec7 b\u1eb1ng m\u1eadt kh\u1ea9u. G\u00f5 m\u1eadt kh\u1ea9u \u0111\u1ec3 ") & _
+            VN("n\u00fat ghi \u0111\u01b0\u1ee3c d\u1eef li\u1ec7u (ph\u00e2n bi\u1ec7t ch\u1eef hoa, ") & _
+            VN("ch\u1eef th\u01b0\u1eddng):"), VN("cchc-xl: m\u1eadt kh\u1ea9u"), Type:=2)
+    If VarType(answer) = vbBoolean Then
+        AskPassword = False ' cancelled
+    Else
+        password = CStr(answer)
+    End If
+End Function
+
+' Whether the first protected sheet refuses an empty password.
+Private Function HasSheetPassword() As Boolean
+    Dim ws As Object
+    For Each ws In ThisWorkbook.Worksheets
+        If ws.ProtectContents Then
+            HasSheetPassword = Not UnprotectsWithoutPassword(ws)
+            Exit Function
+        End If
+    Next ws
+End Function
+
+' Unprotect "" fails on a sheet with a password (without asking) and succeeds on one without; the
+' sheet is then protected again at once with the options it had, and the workbook keeps its
+' saved state.
+Private Function UnprotectsWithoutPassword(ByVal ws As Object) As Boolean
+    Dim wasSaved As Boolean, drawing As Boolean, scenarios As Boolean, selectable As Long
+    Dim fCells As Boolean, fColumns As Boolean, fRows As Boolean, iColumns As Boolean
+    Dim iRows As Boolean, iLinks As Boolean, dColumns As Boolean, dRows As Boolean
+    Dim sorting As Boolean, filtering As Boolean, pivots As Boolean
+    wasSaved = ThisWorkbook.Saved
+    drawing = ws.ProtectDrawingObjects
+    scenarios = ws.ProtectScenarios
+    selectable = ws.EnableSelection
+    With ws.Protection
+        fCells = .AllowFormattingCells
+        fColumns = .AllowFormattingColumns
+        fRows = .AllowFormattingRows
+        iColumns = .AllowInsertingColumns
+        iRows = .AllowInsertingRows
+        iLinks = .AllowInsertingHyperlinks
+        dColumns = .AllowDeletingColumns
+        dRows = .AllowDeletingRows
+        sorting = .AllowSorting
+        filtering = .AllowFiltering
+        pivots = .AllowUsingPivotTables
+    End With
+    On Error GoTo HasPassword
+    ws.Unprotect ""
+    On Error GoTo 0
+    ws.Protect "", drawing, True, scenarios, False, fCells, fColumns, fRows, iColumns, iRows, _
+        iLinks, dColumns, dRows, sorting, filtering, pivots
+    ws.EnableSelection = selectable
+    ThisWorkbook.Saved = wasSaved
+    UnprotectsWithoutPassword = True
+    Exit Function
+HasPassword:
+    UnprotectsWithoutPassword = False
+End Function
+
+' Merge and sync write into the sheets, so on a master protected with a password they pass it
+' last (Python checks it against the saved file before writing anything); "" passes nothing.
 Private Sub RunButton(ByVal action As String, Optional ByVal argument As String = "", _
-                      Optional ByVal hasArgument As Boolean = False)
+                      Optional ByVal hasArgument As Boolean = False, _
+                      Optional ByVal password As String = "")
     Dim command As String
 
     If ThisWorkbook.Path = "" Then
@@ -84,6 +161,7 @@ Private Sub RunButton(ByVal action As String, Optional ByVal argument As String 
 
     command = "import cchc_xl.excel.bridge as b; b.run_button(" & PyLiteral(action)
     If hasArgument Then command = command & ", " & PyLiteral(argument)
+    If password <> "" Then command = command & ", " & PyLiteral(password)
     command = command & ")"
 
     On Error GoTo RunFailed

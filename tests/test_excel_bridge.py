@@ -52,7 +52,7 @@ from cchc_xl.format.layout import (
     defined_name,
     field_sheet_name,
 )
-from devtools.libreoffice import convert, find_soffice, read_values
+from devtools.libreoffice import call_vba, convert, find_soffice, read_values
 from cchc_xl.ops.master import write_master
 from cchc_xl.vba import read_bas_modules
 from tests.conftest import tiny_data
@@ -325,6 +325,84 @@ def test_macro_sources() -> None:
         assert vba_text(text) == literal  # the escaping helper gives back the same literal
     messages = " ".join(decode_vn(lit) for lit in literals)
     assert "Chưa cài xlwings add-in: mở Command Prompt và chạy: xlwings addin install" in messages
+    assert "Gõ mật khẩu để nút ghi được dữ liệu (phân biệt chữ hoa, chữ thường):" in messages
+
+
+def _sub(source: str, name: str) -> str:
+    """The text of one Sub or Function of a module."""
+    m = re.search(rf"^(?:Public |Private )?(Sub|Function) {name}\(.*?^End \1$", source,
+                  re.MULTILINE | re.DOTALL)
+    assert m, name
+    return m.group(0)
+
+
+def test_only_the_writing_buttons_ask_for_the_password_and_pass_it_last() -> None:
+    source = read_bas_modules(macros_folder())["CchcButtons"]
+    merge, sync = _sub(source, "CchcGopDuLieu"), _sub(source, "CchcDongBo")
+    assert "If Not AskPassword(password) Then Exit Sub" in merge
+    assert 'RunButton "merge", folder, True, password' in merge
+    assert "If Not AskPassword(password) Then Exit Sub" in sync
+    assert 'RunButton "sync", "", False, password' in sync
+    for macro in ("CchcTaoFileDonVi", "CchcXuatKeHoach", "CchcKiemTra"):
+        assert "password" not in _sub(source, macro).lower(), macro  # they only read the file
+    run = _sub(source, "RunButton")
+    # b.run_button(action[, argument][, password]): the handlers' (master, argument, password).
+    assert run.index("PyLiteral(argument)") < run.index(
+        'If password <> "" Then command = command & ", " & PyLiteral(password)') < run.index(
+        'command = command & ")"')
+    ask = _sub(source, "AskPassword")
+    assert "If Not HasSheetPassword() Then Exit Function" in ask
+    assert re.search(r"Application\.InputBox\(VN\(.*Type:=2\)", VN_CONTINUED.sub("", ask),
+                     re.DOTALL)  # Excel's InputBox (Unicode); False when cancelled
+    assert "If VarType(answer) = vbBoolean Then" in ask
+    probe = _sub(source, "UnprotectsWithoutPassword")
+    # Unprotect "" in an error handler; a sheet that had no password is protected again with
+    # the options it had, and the workbook's saved state is kept.
+    assert probe.index("On Error GoTo HasPassword") < probe.index('ws.Unprotect ""') < \
+        probe.index('ws.Protect "", drawing, True, scenarios, False, fCells') < \
+        probe.index("ws.EnableSelection = selectable") < \
+        probe.index("ThisWorkbook.Saved = wasSaved")
+
+
+# Appended to the standard modules for the LibreOffice run only (ASCII, like the modules): the
+# call compiles the whole module, and CchcCommon's probe runs VN and PyLiteral, which build
+# every button's Python command (the password included) from Vietnamese text.
+PROBE_TEXT = "D:\\nhận về\\ 'Mật-khẩu 1' & % \" ^ \U0001f600"
+COMPILED = 'Public Function CchcProbe() As String\n    CchcProbe = "compiled"\nEnd Function\n'
+VBA_PROBES = {
+    "CchcButtons": COMPILED,
+    "CchcUdfs": COMPILED,
+    "CchcCommon": ('Public Function CchcProbe() As String\n'
+                   f'    CchcProbe = PyLiteral(VN("{vba_text(PROBE_TEXT)}"))\nEnd Function\n'),
+}
+
+
+def test_libreoffice_compiles_every_module_and_runs_the_command_builder(tmp_path: Path) -> None:
+    import ast
+    import io
+
+    import xlsxwriter
+
+    from cchc_xl.excel.bridge import _whole
+    from cchc_xl.vba import build_vba_project
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    modules = read_bas_modules(macros_folder())
+    assert set(VBA_PROBES) == set(modules) - {"ThisWorkbook"}  # every standard module
+    probed = {name: source + ("\n" + VBA_PROBES[name] if name in VBA_PROBES else "")
+              for name, source in modules.items()}
+    path = tmp_path / "probe.xlsm"
+    workbook = xlsxwriter.Workbook(str(path))
+    workbook.add_worksheet()
+    workbook.add_vba_project(io.BytesIO(build_vba_project(probed, sheet_code_names=["Sheet1"])),
+                             is_stream=True)
+    workbook.close()
+    results = call_vba(path, "CchcProbe")
+    assert results["CchcButtons"] == results["CchcUdfs"] == "compiled", results
+    literal = results["CchcCommon"]
+    assert literal.isascii() and re.fullmatch(r"'[0-9A-Za-z .:_\\-]*'", literal), literal
+    assert _whole(ast.literal_eval(literal)) == PROBE_TEXT
 
 
 def test_vba_text_escapes() -> None:
@@ -526,11 +604,15 @@ def test_olevba_reads_every_macro_source(masters: dict[str, Master], key: str) -
         found = {name: code for _, _, name, code in parser.extract_macros()}
     finally:
         parser.close()
+    bodies = {}
     for name, source in read_bas_modules(macros_folder()).items():
         suffix = ".cls" if name == "ThisWorkbook" else ".bas"
         code = _lf(found.pop(f"{name}{suffix}"))
-        body = "\n".join(line for line in code.split("\n") if not line.startswith("Attribute "))
-        assert body == _lf(source), name
+        bodies[name] = "\n".join(line for line in code.split("\n")
+                                 if not line.startswith("Attribute "))
+        assert bodies[name] == _lf(source), name
+    for function in ("AskPassword", "HasSheetPassword", "UnprotectsWithoutPassword"):
+        assert f"Private Function {function}(" in bodies["CchcButtons"]  # the password prompt
     # Sheet document modules, if any, are exactly the code names XlsxWriter gave the sheets.
     with zipfile.ZipFile(masters[key].xlsm) as zf:
         parts = [zf.read(n).decode() for n in zf.namelist()
@@ -579,6 +661,11 @@ def test_libreoffice_imports_modules_and_binds_every_button(
         for name, source in read_bas_modules(macros_folder()).items():
             basic = fromstring(ods.read(f"Basic/VBAProject/{name}.xml")).text or ""
             assert _lf(source).rstrip("\n") in _lf(basic), name
+        # The password prompt and probe live in CchcButtons, so the bound buttons below also
+        # prove LibreOffice parsed them (a module it cannot parse has no macros to bind).
+        basic = fromstring(ods.read("Basic/VBAProject/CchcButtons.xml")).text or ""
+        for function in ("AskPassword", "HasSheetPassword", "UnprotectsWithoutPassword"):
+            assert f"Private Function {function}(" in basic
     buttons = _buttons(master)
     url = "vnd.sun.star.script:VBAProject.CchcButtons.{}".format
     assert buttons[COVER_SHEET] == [(b.caption, url(b.macro)) for b in COVER_BUTTONS]

@@ -1,29 +1,73 @@
 """Live mode (the buttons inside Excel) writes what the headless commands write.
 
 Excel is not available here, so the open workbook is a `GridBook`: the cached values of a real
-master file in memory, writable through the same protocol `XlwingsBook` implements for xlwings.
-The checks compare it with the headless merge and sync run on a copy of the same file.
+master file in memory, writable through the same protocol `XlwingsBook` implements for xlwings,
+and parsing what it receives as Excel parses typed text. The checks compare it with the headless
+merge and sync run on a copy of the same file; the lock is held by a real second process.
+
+`XlwingsBook` itself needs Excel. Its calls to the xlwings API are checked against `FakeBook`, a
+deliberately minimal stand-in that only records them (resizing, formulas, protection,
+calculation and screen updating): it proves which calls are made, not that Excel honours them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
+import xlsxwriter
 
-from cchc_xl.excel.buttons import check_message, merge_message, sync_message
 from cchc_xl.criteria.catalogue import load_catalogue
-from cchc_xl.errors import Problem
-from cchc_xl.format.layout import EVIDENCE_SHEET, GAP_SHEET, LOG_SHEET
-from cchc_xl.excel.live import GridBook, literal, live_merge, live_sync, read_open_master
+from cchc_xl.errors import FileError, Problem
+from cchc_xl.excel import buttons
+from cchc_xl.excel.bridge import dispatch
+from cchc_xl.excel.buttons import (
+    MIN_XLWINGS,
+    check_message,
+    merge_message,
+    sync_message,
+    xlwings_message,
+)
+from cchc_xl.excel.live import (
+    EXCEL_PROTECT_ARGS,
+    GridBook,
+    XlwingsBook,
+    entered,
+    excel_entry,
+    excel_protect_args,
+    excel_selection,
+    live_merge,
+    live_sync,
+    read_open_master,
+)
+from cchc_xl.files import lock
+from cchc_xl.files.package import Package
+from cchc_xl.format.layout import (
+    EVIDENCE_SHEET,
+    GAP_SHEET,
+    LOG_FIRST_ROW,
+    LOG_SHEET,
+    PROTECTION,
+    sheet_protection,
+)
 from cchc_xl.ops.master import Master
 from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_with_openpyxl, sample_evidence, sample_state_entries
 from cchc_xl.format.state import EvidenceRow
 
 NOW = dt.datetime(2026, 12, 12, 8, 30)
+ROOT = Path(__file__).resolve().parent.parent
+# Texts Excel would retype if written through Range.Value as they are.
+RETYPED = ("2.10", "12/2026", "2026-12-12 08:30:00", "TRUE", "=1+1", "- Giải pháp", "08:30",
+           "1e3", "50%", "'trích dẫn'")
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +86,23 @@ def setup(tmp_path_factory, sample_path):
             if unit == "NV1":  # text that must stay text
                 evidence.append(EvidenceRow(code="2.1.1", number="=1+1",
                                             subject='=HYPERLINK("http://x","y")'))
+                evidence.append(EvidenceRow(code="2.1.1", number="12/2026", subject="2.10",
+                                            issuer="TRUE", link="'trích dẫn'"))
             fill_with_openpyxl(path, returned / path.name,
                                sample_state_entries(catalogue, unit), evidence)
     return root, catalogue, master, returned
+
+
+def _reads(book: GridBook) -> Counter[str]:
+    return Counter(c[1] for c in book.calls if c[0] == "grid")
+
+
+def _assert_written_while_editing_then_saved(book: GridBook) -> None:
+    """Every write inside `editing()` (manual calculation in Excel), one save after it."""
+    writes = [c for c in book.calls if c[0] == "write"]
+    assert writes and all(c[5] for c in writes)
+    kinds = [c[0] for c in book.calls if c[0] in ("editing", "save")]
+    assert kinds == ["editing", "editing", "save"]
 
 
 def test_live_merge_writes_the_same_state_as_the_headless_merge(setup, tmp_path):
@@ -58,14 +116,22 @@ def test_live_merge_writes_the_same_state_as_the_headless_merge(setup, tmp_path)
     book = GridBook.from_file(live_file)
     result = live_merge(book, [returned], now=NOW)
     assert {f.data.unit for f in result.files if f.accepted} == {"NV1", "VP", "CC1"}
+    assert max(_reads(book).values()) == 1, "each sheet is read once"
+    _assert_written_while_editing_then_saved(book)
     _, got = read_open_master(book)
     assert got.state.entries == expected.state.entries
     assert got.state.evidence == expected.state.evidence
     assert got.state.log == expected.state.log
+    assert {"12/2026", "2.10", "TRUE", "'trích dẫn'"} <= {
+        v for e in got.state.evidence for v in (e.number, e.subject, e.issuer, e.link)}
+    # The log times stay text (Excel would make them dates), as the headless merge writes them.
+    times = [row[0] for row in book.grids[LOG_SHEET][LOG_FIRST_ROW:] if row and row[0]]
+    assert times == ["2026-12-12 08:30:00"] * 3
     # Only the sheets that changed were unprotected and written.
     assert set(book.unprotect_calls) >= {EVIDENCE_SHEET, LOG_SHEET}
     assert GAP_SHEET not in book.unprotect_calls
     assert (tmp_path / "l.nhat-ky-gop.jsonl").read_text(encoding="utf-8").count("\n") == 3
+    assert not lock.lock_path(live_file).exists()  # released
 
 
 def test_live_sync_writes_the_gap_tables_sync_writes(setup, tmp_path):
@@ -80,22 +146,33 @@ def test_live_sync_writes_the_gap_tables_sync_writes(setup, tmp_path):
 
     report = live_sync(book)
     assert report.total == result.report.total
+    assert max(_reads(book).values()) == 1, "each sheet is read once"
+    _assert_written_while_editing_then_saved(book)
     sheet = openpyxl.load_workbook(synced)[GAP_SHEET]
     written = {(r, c): f for (s, r, c), f in book.formulas.items() if s == GAP_SHEET}
     assert written, "the live sync wrote formulas"
     for (r, c), formula in written.items():
         assert sheet.cell(row=r + 1, column=c + 1).value == formula, (r, c)
-    # Text cells of the tables too (names, units): the same as the regenerated sheet.
+    # Text cells of the tables too (codes, names, units): the same as the regenerated sheet.
     grid = book.grid(GAP_SHEET)
-    for r in range(4, 12):
-        assert grid[r][1] == sheet.cell(row=r + 1, column=2).value
+    for r in range(4, 40):
+        for c in (0, 1, 8):
+            if (GAP_SHEET, r, c) not in book.formulas:
+                assert (grid[r][c] or None) == sheet.cell(row=r + 1, column=c + 1).value, (r, c)
 
 
-def test_text_that_looks_like_a_formula_is_written_as_text():
-    assert literal('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
-    assert literal("- Giải pháp") == "'- Giải pháp"
-    assert literal("Kế hoạch") == "Kế hoạch"
-    assert literal(3.5) == 3.5
+def test_text_is_written_as_text_and_everything_else_typed():
+    for text in RETYPED:
+        assert excel_entry(text) != (text, None), text  # Excel would not keep it as it is
+        assert excel_entry(entered(text)) == (text, None), text
+    assert excel_entry(entered("Kế hoạch")) == ("Kế hoạch", None)
+    for value in (3.5, 0.0, True, dt.date(2026, 3, 1), dt.datetime(2026, 3, 1, 8, 30), None, ""):
+        assert entered(value) == value
+    assert excel_entry(entered(None)) == ("", None)
+    # The emulation's own rules, where Excel is well known.
+    assert excel_entry("2.10") == (2.1, None) and excel_entry("50%") == (0.5, None)
+    assert excel_entry("=1+1") == ("", "=1+1")
+    assert excel_entry("13/2026") == ("13/2026", None)  # no month 13: Excel keeps the text
 
 
 def test_merge_message_names_refusals_and_missing_units(setup, tmp_path):
@@ -125,3 +202,347 @@ def test_sync_and_check_messages(setup):
     clipped = check_message(many)
     assert clipped.count("\n") == 12 and "19 dòng nữa" in clipped
     assert check_message([]) == "Không phát hiện lỗi nào."
+
+
+# --- XlwingsBook: the calls it makes to xlwings, recorded by a minimal fake -----------------
+
+
+class FakeRange:
+    """Records the address, resizes and what is assigned; nothing else of xlwings' Range."""
+
+    def __init__(self, log: list[tuple[Any, ...]], sheet: str, row: int, col: int,
+                 rows: int = 1, cols: int = 1) -> None:
+        self.log, self.where = log, (sheet, row, col, rows, cols)
+
+    def resize(self, rows: int, cols: int) -> FakeRange:
+        sheet, row, col, _, _ = self.where
+        return FakeRange(self.log, sheet, row, col, rows, cols)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("value", "formula"):
+            self.log.append((name, *self.where, value))
+        else:
+            object.__setattr__(self, name, value)
+
+
+class FakeSheetApi:
+    def __init__(self, log: list[tuple[Any, ...]], sheet: str) -> None:
+        self.log, self.sheet = log, sheet
+
+    def Unprotect(self, *args: Any) -> None:  # noqa: N802 - Excel's name
+        self.log.append(("Unprotect", self.sheet, *args))
+
+    def Protect(self, *args: Any) -> None:  # noqa: N802
+        self.log.append(("Protect", self.sheet, *args))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "EnableSelection":
+            self.log.append((name, self.sheet, value))
+        else:
+            object.__setattr__(self, name, value)
+
+
+class FakeSheet:
+    def __init__(self, log: list[tuple[Any, ...]], name: str) -> None:
+        self.name, self.log, self.api = name, log, FakeSheetApi(log, name)
+
+    def range(self, cell: tuple[int, int]) -> FakeRange:
+        return FakeRange(self.log, self.name, *cell)
+
+
+class FakeApp:
+    def __init__(self, log: list[tuple[Any, ...]]) -> None:
+        object.__setattr__(self, "log", log)
+        object.__setattr__(self, "calculation", "semiautomatic")
+        object.__setattr__(self, "screen_updating", True)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self.log.append((name, value))
+        object.__setattr__(self, name, value)
+
+
+class FakeBook:
+    def __init__(self, path: Path, sheets: list[str]) -> None:
+        self.log: list[tuple[Any, ...]] = []
+        self.fullname = str(path)
+        self.sheets = {name: FakeSheet(self.log, name) for name in sheets}
+        self.app = FakeApp(self.log)
+
+    def save(self) -> None:
+        self.log.append(("save",))
+
+
+def test_xlwings_book_writes_each_block_to_a_range_of_its_shape(tmp_path):
+    fake = FakeBook(tmp_path / "m.xlsm", [GAP_SHEET, LOG_SHEET])
+    book = XlwingsBook(fake)
+    block = [["=A1", "=B1"], ["=A2", None], ["'x", 3.0]]
+    book.write(GAP_SHEET, 4, 0, block, formulas=True)
+    book.write(LOG_SHEET, 3, 2, [["'08:30"]])
+    book.write(LOG_SHEET, 3, 2, [])
+    # A 3×2 block goes to A5:B7, not to the one cell A5 (which takes only the top-left formula
+    # before xlwings 0.37.6); values likewise.
+    assert fake.log == [("formula", GAP_SHEET, 5, 1, 3, 2, block),
+                        ("value", LOG_SHEET, 4, 3, 1, 1, [["'08:30"]])]
+
+
+def test_xlwings_book_restores_calculation_and_screen_updating_even_on_errors(tmp_path):
+    fake = FakeBook(tmp_path / "m.xlsm", [GAP_SHEET])
+    book = XlwingsBook(fake)
+    with pytest.raises(ZeroDivisionError), book.editing():
+        assert (fake.app.calculation, fake.app.screen_updating) == ("manual", False)
+        book.write(GAP_SHEET, 0, 0, [[1.0]])
+        raise ZeroDivisionError
+    assert (fake.app.calculation, fake.app.screen_updating) == ("semiautomatic", True)
+    assert fake.log == [("screen_updating", False), ("calculation", "manual"),
+                        ("value", GAP_SHEET, 1, 1, 1, 1, [[1.0]]),
+                        ("calculation", "semiautomatic"), ("screen_updating", True)]
+
+
+def _excel_args_from_xml(attrs: dict[str, str]) -> tuple[dict[str, bool], int]:
+    """Excel's Protect arguments for a <sheetProtection> element, read by ECMA-376 (Part 1,
+    18.3.1.85): an attribute true means "protected", with the schema's defaults."""
+    locked_by_default = ("formatCells", "formatColumns", "formatRows", "insertColumns",
+                         "insertRows", "insertHyperlinks", "deleteColumns", "deleteRows", "sort",
+                         "autoFilter", "pivotTables")
+
+    def on(name: str, default: bool) -> bool:
+        return attrs.get(name, "1" if default else "0") in ("1", "true")
+
+    allow = {name: not on(name, True) for name in locked_by_default}
+    args = {"DrawingObjects": on("objects", False), "Contents": on("sheet", False),
+            "Scenarios": on("scenarios", False), "UserInterfaceOnly": False,
+            "AllowFormattingCells": allow["formatCells"],
+            "AllowFormattingColumns": allow["formatColumns"],
+            "AllowFormattingRows": allow["formatRows"],
+            "AllowInsertingColumns": allow["insertColumns"],
+            "AllowInsertingRows": allow["insertRows"],
+            "AllowInsertingHyperlinks": allow["insertHyperlinks"],
+            "AllowDeletingColumns": allow["deleteColumns"],
+            "AllowDeletingRows": allow["deleteRows"], "AllowSorting": allow["sort"],
+            "AllowFiltering": allow["autoFilter"], "AllowUsingPivotTables": allow["pivotTables"]}
+    locked, unlocked = not on("selectLockedCells", False), not on("selectUnlockedCells", False)
+    selection = 0 if locked and unlocked else 1 if unlocked else -4142
+    return args, selection
+
+
+@pytest.fixture(scope="module")
+def locked_master(tmp_path_factory, sample_path):
+    path = tmp_path_factory.mktemp("locked") / "tong-hop.xlsm"
+    Master.create(sample_path, path, org="Sở Tư pháp", password="Mật-khẩu 1")
+    return path
+
+
+def test_protection_options_are_xlsxwriters_and_the_live_mode_reprotects_as_built(
+        locked_master, tmp_path):
+    ws = xlsxwriter.Workbook(str(tmp_path / "x.xlsx")).add_worksheet()
+    ws.protect("", {})
+    defaults = {k: v for k, v in ws.protect_options.items() if k != "password"}
+    for kind, options in PROTECTION.items():
+        assert set(options) == set(defaults), kind  # complete, and only XlsxWriter's names
+    shipped = ROOT / "workbook_templates" / "CCHC-mau-tong-hop.xlsm"
+    for path in (locked_master, shipped):
+        with Package(path) as package:
+            sheets = list(package.sheet_parts())
+            stored = {sheet: package.protection(sheet) for sheet in sheets}
+        fake = FakeBook(path, sheets)
+        book = XlwingsBook(fake, "Mật-khẩu 1")
+        for sheet in sheets:
+            options = sheet_protection(sheet)
+            if stored[sheet] is None:
+                assert options is None, sheet
+                continue
+            expected, selection = _excel_args_from_xml(stored[sheet])
+            assert excel_protect_args(options) == expected, sheet
+            assert excel_selection(options) == selection, sheet
+            fake.log.clear()
+            with pytest.raises(KeyError), book.unprotected(sheet):
+                raise KeyError("an error while writing")  # protected again all the same
+            assert fake.log == [
+                ("Unprotect", sheet, "Mật-khẩu 1"),
+                ("Protect", sheet, "Mật-khẩu 1", *(expected[a] for a in EXCEL_PROTECT_ARGS)),
+                ("EnableSelection", sheet, selection)], sheet
+    assert tuple(expected) == EXCEL_PROTECT_ARGS
+
+
+def test_xlwings_book_saves_after_a_backup(tmp_path):
+    path = tmp_path / "tong-hop.xlsm"
+    path.write_bytes(b"before")
+    fake = FakeBook(path, [])
+    XlwingsBook(fake).save()
+    assert fake.log == [("save",)]
+    assert [p.read_bytes() for p in (tmp_path / "sao-luu").iterdir()] == [b"before"]
+
+
+# --- the write lock, held by a real second process ------------------------------------------
+
+HOLD = """
+import sys
+from cchc_xl.files.lock import WriteLock
+with WriteLock(sys.argv[1], command="merge --force"):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+TRY = """
+import sys
+from cchc_xl.errors import FileError
+from cchc_xl.files.lock import WriteLock
+try:
+    with WriteLock(sys.argv[1], wait=0):
+        print("free")
+except FileError as exc:
+    print("refused:", exc)
+"""
+
+
+def _python(code: str, path: Path, **kwargs: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, **kwargs)
+
+
+def test_live_mode_waits_for_the_lock_another_process_holds(setup, tmp_path, monkeypatch):
+    _, _, master, returned = setup
+    path = tmp_path / "m.xlsx"
+    shutil.copy(master, path)
+    monkeypatch.setattr(lock, "WAIT_SECONDS", 0.5)
+    holder = _python(HOLD, path, stdin=subprocess.PIPE)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        for run in (lambda b: live_merge(b, [returned], now=NOW), live_sync):
+            book = GridBook.from_file(path)
+            with pytest.raises(FileError, match=r"đang được ghi bởi .*lệnh: merge --force"):
+                run(book)
+            assert book.calls == []  # nothing read, nothing written, nothing saved
+        assert not (tmp_path / "m.nhat-ky-gop.jsonl").exists()
+    finally:
+        holder.communicate("")
+    book = GridBook.from_file(path)
+    assert live_merge(book, [returned], now=NOW).written
+
+
+class LockProbingBook(GridBook):
+    """Asks a second process for the lock at the first read and at the save."""
+
+    probes: list[str]
+
+    def _probe(self) -> None:
+        out = _python(TRY, self.path).communicate()[0]
+        self.probes.append(out.split(":")[0].strip())
+
+    def grid(self, sheet: str) -> Any:
+        if not self.probes:
+            self._probe()
+        return super().grid(sheet)
+
+    def save(self) -> None:
+        self._probe()
+        super().save()
+
+
+@pytest.mark.parametrize("action", ["merge", "sync"])
+def test_live_mode_holds_the_lock_from_the_first_read_to_the_save(setup, tmp_path, action):
+    _, _, master, returned = setup
+    path = tmp_path / "m.xlsx"
+    shutil.copy(master, path)
+    book = LockProbingBook.from_file(path)
+    book.probes = []
+    if action == "merge":
+        live_merge(book, [returned], now=NOW)
+    else:
+        live_sync(book)
+    assert book.probes == ["refused", "refused"]
+    assert _python(TRY, path).communicate()[0].strip() == "free"
+
+
+# --- passwords --------------------------------------------------------------------------------
+
+
+def test_a_wrong_or_missing_password_writes_nothing(setup, locked_master, tmp_path):
+    _, _, _, returned = setup
+    path = tmp_path / "tong-hop.xlsm"
+    shutil.copy(locked_master, path)
+    cases = {"mật-khẩu 1": "Sai mật khẩu", "": "nút chưa nhận được mật khẩu"}
+    for password, message in cases.items():
+        for run in (lambda b: live_merge(b, [returned], now=NOW), live_sync):
+            book = GridBook.from_file(path, password=password)
+            with pytest.raises(FileError, match=message) as info:
+                run(book)
+            assert "Tệp chưa bị thay đổi." in str(info.value)
+            assert book.calls == []
+    assert not (tmp_path / "tong-hop.nhat-ky-gop.jsonl").exists()
+    # Without the check, Excel would refuse the wrong password at the first sheet, after the
+    # merge had been computed: GridBook refuses it as Excel does.
+    book = GridBook.from_file(path, password="sai")
+    with pytest.raises(RuntimeError), book.unprotected(LOG_SHEET):
+        pass
+
+
+def test_no_password_needed_but_one_given(setup, tmp_path):
+    _, _, master, returned = setup
+    path = tmp_path / "m.xlsx"
+    shutil.copy(master, path)
+    with pytest.raises(FileError, match="không đặt mật khẩu"):
+        live_sync(GridBook.from_file(path, password="x"))
+
+
+def test_the_buttons_pass_the_password_to_the_live_mode(setup, locked_master, tmp_path,
+                                                       monkeypatch):
+    _, _, _, returned = setup
+    path = tmp_path / "tong-hop.xlsm"
+    shutil.copy(locked_master, path)
+    opened: list[GridBook] = []
+
+    def open_book(master: Path, password: str) -> GridBook:
+        opened.append(GridBook.from_file(master, password=password))
+        return opened[-1]
+
+    monkeypatch.setattr(buttons, "_open", open_book)
+    ok, text = dispatch("merge", path, (str(returned), "Mật-khẩu 1"))
+    assert ok and text.startswith("Đã đọc 3 tệp: gộp 3"), text
+    assert ("protect", LOG_SHEET, "Mật-khẩu 1") in opened[-1].calls
+    ok, text = dispatch("sync", path, ("Mật-khẩu 1",))
+    assert ok and text.startswith("Tổng điểm:"), text
+    ok, text = dispatch("sync", path, ("mat khau",))
+    assert not ok and text.startswith("Sai mật khẩu") and "Tệp chưa bị thay đổi." in text
+    ok, text = dispatch("sync", path, ())  # an old master's VBA passes no password
+    assert not ok and "bấm lại nút và gõ mật khẩu" in text
+
+
+def test_the_reading_buttons_need_no_password(locked_master, tmp_path):
+    """Split, plan and check only read the saved master: they work on a password master."""
+    ok, text = dispatch("check", locked_master, ())
+    assert ok and "xlwings" in text, text
+    ok, text = dispatch("plan", locked_master, (str(tmp_path / "ke-hoach.docx"),))
+    assert ok and (tmp_path / "ke-hoach.docx").is_file(), text
+    ok, text = dispatch("split", locked_master, (str(tmp_path / "gui"),))
+    assert ok and text.startswith("Đã tạo ") and any((tmp_path / "gui").iterdir()), text
+
+
+# --- the Kiểm tra button: the installed xlwings ---------------------------------------------
+
+
+def test_check_button_reports_the_xlwings_version(setup, monkeypatch):
+    _, _, master, _ = setup
+    import xlwings
+
+    text = buttons.check(master)
+    assert text.endswith(f"xlwings {xlwings.__version__}: đạt yêu cầu (cần 0.30.11 trở lên).")
+    monkeypatch.setattr(xlwings, "__version__", "0.30.10")
+    assert "xlwings 0.30.10 cũ hơn phiên bản tối thiểu 0.30.11" in buttons.check(master)
+    assert xlwings_message("0.30.11").startswith("xlwings 0.30.11: đạt yêu cầu")
+    assert xlwings_message("0.31.0rc1").startswith("xlwings 0.31.0rc1: đạt")
+    assert "cũ hơn" in xlwings_message("0.4.1") and "cũ hơn" in xlwings_message("dev")
+    assert "Không xác định được phiên bản xlwings" in xlwings_message(None)
+
+
+def test_the_minimum_xlwings_is_stated_everywhere_and_has_xlpy():
+    minimum = ".".join(map(str, MIN_XLWINGS))
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'"xlwings>=([\d.]+)"', pyproject).group(1) == minimum
+    for doc in ("docs/windows-setup.md", "macros/README.md"):
+        assert minimum in (ROOT / doc).read_text(encoding="utf-8"), doc
+    # The installed add-in defines the function the worksheet functions call.
+    import xlwings
+
+    main_bas = Path(xlwings.__file__).parent / "addin" / "Main.bas"
+    assert re.search(r"^Function XLPy\(\)", main_bas.read_text(encoding="utf-8", errors="replace"),
+                     re.MULTILINE)

@@ -11,7 +11,15 @@ from typing import Any
 
 from ..analysis.report import Report
 from ..criteria.catalogue import Catalogue, Leaf
-from ..format.layout import META_LIST_FIRST_COL, META_SHEET, Kind, cell_ref, quote_sheet
+from ..format.layout import (
+    META_LIST_FIRST_COL,
+    META_SHEET,
+    PROTECTION,
+    Kind,
+    ProtectionKind,
+    cell_ref,
+    quote_sheet,
+)
 from ..format.rowmap import RowMapEntry
 from ..format.state import Formula, State
 from .styles import Styles
@@ -39,6 +47,11 @@ class Context:
     def define(self, name: str, sheet: str, row: int, col: int) -> None:
         """Register a workbook-level defined name for one cell (written at the end)."""
         self.names[name] = f"={quote_sheet(sheet)}!{cell_ref(row, col, absolute=True)}"
+
+    def protect(self, ws: Any, kind: ProtectionKind) -> None:
+        """Protect a sheet with the options of its kind (`layout.PROTECTION`), one place for both
+        the builders and the live mode's re-protection."""
+        ws.protect(self.password, dict(PROTECTION[kind]))
 
     def option_source(self, leaf: Leaf, options: tuple[str, ...]) -> str:
         """A list-validation source on the metadata sheet holding this leaf's options."""

@@ -122,7 +122,7 @@ def write_cover(ctx: Context, name: str, sheet_names: list[str]) -> Any:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True})
+    ctx.protect(ws, "cover")
     return ws
 
 
@@ -189,8 +189,7 @@ def write_evidence(ctx: Context, name: str) -> None:
     ws.repeat_rows(EVIDENCE_HEADER_ROW)
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, EVIDENCE_FIRST_ROW + max(len(rows), 20) - 1, len(columns) - 1)
-    ws.protect(ctx.password, {"format_columns": True, "format_rows": True,
-                              "select_locked_cells": True, "select_unlocked_cells": True})
+    ctx.protect(ws, "evidence")
 
 
 
@@ -216,8 +215,7 @@ def write_log(ctx: Context, name: str) -> None:
     ws.set_paper(9)
     ws.repeat_rows(LOG_HEADER_ROW)
     ws.fit_to_pages(1, 0)  # 220 characters wide: three pages across without this
-    ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
-                              "format_columns": True, "autofilter": True})
+    ctx.protect(ws, "log")
 
 
 def write_meta(ctx: Context, name: str) -> None:

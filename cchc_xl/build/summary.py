@@ -96,8 +96,7 @@ def write_summary(ctx: Context, name: str) -> None:
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(SUMMARY_HEADER_ROW)
-    ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
-                              "format_columns": True})
+    ctx.protect(ws, "summary")
 
 
 def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: int) -> None:
@@ -291,8 +290,7 @@ def write_gap(ctx: Context, name: str) -> None:
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.protect(ctx.password, {"select_locked_cells": True, "select_unlocked_cells": True,
-                              "format_columns": True})
+    ctx.protect(ws, "gap")
 
 
 def _gap_header(ws: Any, s: Any, row: int, headers: tuple[str, ...]) -> None:

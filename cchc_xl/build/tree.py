@@ -128,8 +128,7 @@ def _finish_sheet(ctx: Context, ws: Any, last_row: int) -> None:
         ws.print_area(0, 0, last_row, COL[SECOND_PAGE_COLUMN] - 1)
         ws.fit_to_pages(1, 0)
     ws.set_footer("&C&\"Times New Roman\"Trang &P/&N")
-    ws.protect(ctx.password, {"format_columns": True, "format_rows": True,
-                              "select_locked_cells": True, "select_unlocked_cells": True})
+    ctx.protect(ws, "tree")
 
 
 def _fill_for(role: str, column_role: str, applies: bool) -> str | None:

@@ -1,62 +1,69 @@
 """What each button of the master runs (see `excel_bridge.BUTTON_HANDLERS`).
 
-A handler gets the master's path (the VBA saved the workbook first) and the button's argument,
-and returns the Vietnamese text of the message box. Split, plan and check read the saved file;
-merge and sync work on the open workbook (live mode) and then save it, after copying the
-previous file to sao-luu. The text-building functions are plain and tested; the few lines that
-touch Excel are marked.
+A handler gets the master's path (the VBA saved the workbook first) and the button's arguments,
+and returns the Vietnamese text of the message box. Split, plan and check read the saved file
+and need no password; merge and sync work on the open workbook (live mode: `excel.live`, which
+holds the write lock, checks the password and saves after copying the previous file to
+sao-luu). On a master protected with a password the VBA asks for it and passes it last. The
+text-building functions are plain and tested; the few lines that touch Excel are marked.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.report import Report
 from ..criteria.numbers import vn_number, vn_percent
 from ..errors import Problem
 from ..ops.merge import ALREADY_MERGED, CHECKED, MergeResult
 
+if TYPE_CHECKING:
+    from ..ops.master import Master
+
 MAX_LINES = 12
+# The oldest xlwings whose add-in has XLPy(), which the worksheet functions and the warm-up call
+# (xlwings/addin/Main.bas: `Function Py()` became `Function XLPy()` in 0.30.11).
+MIN_XLWINGS = (0, 30, 11)
 
 
 def split(master: Path, folder: str) -> str:
-    from ..ops.master import Master
-
-    written = Master.open(master).split(Path(folder)).files
+    written = _reading(master).split(Path(folder)).files
     return f"Đã tạo {len(written)} tệp cho các đơn vị trong thư mục:\n{folder}"
 
 
-def merge(master: Path, folder: str) -> str:
+def merge(master: Path, folder: str, password: str = "") -> str:
     from .live import live_merge
 
-    book = _open(master)  # Excel
-    result = live_merge(book, [Path(folder)])
-    _save(book)  # Excel
-    return merge_message(result)
+    return merge_message(live_merge(_open(master, password), [Path(folder)]))
 
 
-def sync(master: Path) -> str:
+def sync(master: Path, password: str = "") -> str:
     from .live import live_sync
 
-    book = _open(master)  # Excel
-    report = live_sync(book)
-    _save(book)  # Excel
-    return sync_message(report)
+    return sync_message(live_sync(_open(master, password)))
 
 
 def plan(master: Path, target: str) -> str:
-    from ..ops.master import Master
-
-    out = Master.open(master).export_plan(Path(target))
+    out = _reading(master).export_plan(Path(target))
     return f"Đã xuất kế hoạch khắc phục:\n{out}"
 
 
 def check(master: Path) -> str:
-    from ..ops.master import Master
+    return check_message(_reading(master).check().problems) + "\n\n" + \
+        xlwings_message(_xlwings_version())
 
-    return check_message(Master.open(master).check().problems)
+
+def _reading(master: Path) -> Master:
+    """The saved master for a button that only reads it: no password asked, since nothing of
+    the master is written (`Master.open` checks the password, as every command that writes
+    needs it)."""
+    from ..ops.master import Master
+    from ..read.reader import read_master
+
+    catalogue, data = read_master(master)
+    return Master(master, catalogue, data)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,6 +111,25 @@ def check_message(problems: list[Problem]) -> str:
     return _clip(lines)
 
 
+def xlwings_message(version: str | None) -> str:
+    """The installed xlwings against the minimum the buttons and worksheet functions need."""
+    minimum = ".".join(map(str, MIN_XLWINGS))
+    if version is None:
+        return (f"Không xác định được phiên bản xlwings (cần {minimum} trở lên): hãy chạy pip "
+                "install -U cchc-xl, rồi xlwings addin install.")
+    if _version_tuple(version) >= MIN_XLWINGS:
+        return f"xlwings {version}: đạt yêu cầu (cần {minimum} trở lên)."
+    return (f"xlwings {version} cũ hơn phiên bản tối thiểu {minimum}: các hàm tính điểm bằng "
+            "Python sẽ không chạy (ô điểm dùng công thức Excel). Hãy đóng Excel, chạy pip "
+            "install -U cchc-xl, rồi xlwings addin install.")
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    """'0.30.11' -> (0, 30, 11); a suffix such as 'rc1' ends the number."""
+    match = re.match(r"\d+(?:\.\d+)*", version.strip())
+    return tuple(int(p) for p in match.group(0).split(".")) if match else ()
+
+
 def _where(problem: Problem) -> str:
     where = problem.where(with_file=False)
     return f"{where}: " if where else ""
@@ -120,17 +146,15 @@ def _clip(lines: list[str]) -> str:
 # Excel (xlwings): not run in CI
 
 
-def _open(master: Path) -> Any:
+def _open(master: Path, password: str) -> Any:
     import xlwings as xw
 
     from .live import XlwingsBook
 
-    return XlwingsBook(xw.Book(str(master)))
+    return XlwingsBook(xw.Book(str(master)), password)
 
 
-def _save(book: Any) -> None:
-    """Keep the file as it was before the button in sao-luu, then let Excel save the workbook."""
-    from ..files.atomic import backup
+def _xlwings_version() -> str | None:
+    import xlwings
 
-    backup(book.path, dt.datetime.now())
-    book.book.save()
+    return getattr(xlwings, "__version__", None)

@@ -1,27 +1,43 @@
 """Live mode: merge and sync inside Excel, on the open master, through xlwings.
 
 Excel holds the master open, so the file cannot be replaced. Instead the operation reads the
-open workbook's sheets (one range read per sheet), runs the same merge and report model as the
-headless commands, and writes the results back in bulk — one range write per block (a sheet's
-input columns, the evidence register, the new log rows, each gap table). Formulas recalculate in
-Excel by themselves.
+open workbook's sheets, runs the same merge and report model as the headless commands, and
+writes the results back in bulk — one range write per block (a sheet's input columns, the
+evidence register, the new log rows, each gap table) — then lets Excel save the workbook.
+
+What makes it behave like the headless commands:
+
+* the master's write lock (`files.lock.WriteLock`) is held from the first read to the save, so a
+  button and a command line run on the same master cannot interleave;
+* a master protected with a password is written only after the password the button asked for
+  matched the one stored in the saved file (`verify_password`), so a typo never reaches Excel;
+* every sheet is read once per operation (`_ReadOnce`): a read is a COM call for a whole sheet;
+* text is written as text (`entered`): Excel parses what `Range.Value` receives as if typed, so
+  "2.10" would become 2.1 and a log time a date;
+* Excel calculates nothing and redraws nothing while the blocks are written (`editing`), and
+  each sheet is protected again with exactly the options it was built with
+  (`format.layout.PROTECTION`).
 
 Everything here works on a small `LiveBook` protocol. `XlwingsBook` is the thin adapter over an
 xlwings Book (it needs Excel: not run in CI); `GridBook` is an in-memory book loaded from a
-workbook file, used by the tests to prove the writes equal what the headless merge writes.
+workbook file that behaves like Excel for what the live mode does, used by the tests to prove
+the writes equal what the headless commands write.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..analysis.report import Report, build_report
 from ..build.summary import GapCell, gap_layout
 from ..criteria.catalogue import Catalogue
+from ..errors import FileError
+from ..files import lock
 from ..files.atomic import atomic_write_text
 from ..format.layout import (
     COL,
@@ -32,26 +48,37 @@ from ..format.layout import (
     LOG_COLUMNS,
     LOG_FIRST_ROW,
     LOG_SHEET,
+    sheet_protection,
 )
 from ..format.state import State
 from ..ops.merge import MergeResult, log_lines, log_path, merge_into
+from ..ops.password import check_password, matches, stored_protection
 from ..read.reader import WorkbookData, master_from_book
 
 INPUT_BLOCK = ("a", "b", "value", "na", "supp")
+# Who holds the lock, as other runs report it ("đang được ghi bởi … (lệnh: …)").
+LOCK_COMMANDS = {"merge": "nút Gộp dữ liệu trong Excel", "sync": "nút Đồng bộ trong Excel"}
 
 
 class LiveBook(Protocol):
     path: Path
+    password: str  # the sheets' protection password ('' when there is none)
 
     @property
     def names(self) -> list[str]: ...
 
-    def grid(self, sheet: str) -> list[list[Any]]: ...
+    def grid(self, sheet: str) -> list[list[Any]] | None: ...
 
     def write(self, sheet: str, row: int, col: int, rows: list[list[Any]],
-              formulas: bool = False) -> None: ...
+              formulas: bool = False) -> None:
+        """Write a block at (row, col), 0-based, exactly as Excel receives it (see `entered`)."""
 
-    def unprotected(self, sheet: str) -> Any: ...
+    def unprotected(self, sheet: str) -> AbstractContextManager[Any]: ...
+
+    def editing(self) -> AbstractContextManager[Any]:
+        """While writing: no recalculation, no screen updates; both restored afterwards."""
+
+    def save(self) -> None: ...
 
 
 def read_open_master(book: LiveBook) -> tuple[Catalogue, WorkbookData]:
@@ -61,24 +88,62 @@ def read_open_master(book: LiveBook) -> tuple[Catalogue, WorkbookData]:
 
 def live_merge(book: LiveBook, inputs: Iterable[Path], *, force: bool = False,
                now: dt.datetime | None = None) -> MergeResult:
-    """Merge returns into the open master: same checks and state as `merge.merge`."""
-    catalogue, data = read_open_master(book)
-    assert data.state is not None
-    result = merge_into(catalogue, data.state, book.path, inputs, force=force, now=now)
-    if result.files:
-        write_state(book, data, result.state)
-        atomic_write_text(log_path(book.path), log_lines(result), append=True)
-        result.written = True
+    """Merge returns into the open master: same checks and state as `Master.merge`."""
+    with _lock(book, "merge"):
+        verify_password(book)
+        once = _ReadOnce(book)
+        catalogue, data = read_open_master(once)
+        assert data.state is not None
+        result = merge_into(catalogue, data.state, book.path, inputs, force=force, now=now)
+        if result.files:
+            with book.editing():
+                write_state(once, data, result.state)
+            book.save()
+            atomic_write_text(log_path(book.path), log_lines(result), append=True)
+            result.written = True
     return result
 
 
 def live_sync(book: LiveBook) -> Report:
     """Re-sort and refresh the gap tables of the open master from its current inputs."""
-    catalogue, data = read_open_master(book)
-    assert data.state is not None
-    report = build_report(catalogue, data.state)
-    write_gap_tables(book, data, report)
+    with _lock(book, "sync"):
+        verify_password(book)
+        once = _ReadOnce(book)
+        catalogue, data = read_open_master(once)
+        assert data.state is not None
+        report = build_report(catalogue, data.state)
+        with book.editing():
+            write_gap_tables(once, data, report)
+        book.save()
     return report
+
+
+def _lock(book: LiveBook, action: str) -> lock.WriteLock:
+    """The master's write lock, as the headless commands take it (waiting as long)."""
+    return lock.WriteLock(book.path, command=LOCK_COMMANDS[action], wait=lock.WAIT_SECONDS)
+
+
+def verify_password(book: LiveBook) -> None:
+    """FileError, before anything is read or written, unless the button's password is right.
+
+    Checked against the file the button saved just before (`ops.password.check_password`), so
+    a wrong password never reaches Excel's Unprotect halfway through the writes.
+    """
+    try:
+        check_password(book.path, book.password)
+    except FileError:
+        name = book.path.name
+        if not book.password:
+            message = (f"Các sheet của {name} được bảo vệ bằng mật khẩu, nhưng nút chưa nhận được "
+                       "mật khẩu. Hãy bấm lại nút và gõ mật khẩu khi được hỏi.")
+        elif stored_protection(book.path) is None:
+            message = (f"Các sheet của {name} không đặt mật khẩu; hãy bấm lại nút (không cần gõ "
+                       "mật khẩu).")
+        else:
+            message = (f"Sai mật khẩu: mật khẩu đã gõ không khớp với mật khẩu bảo vệ sheet của "
+                       f"{name}. Hãy bấm lại nút và gõ đúng mật khẩu (phân biệt chữ hoa, chữ "
+                       "thường).")
+        raise FileError(message + " Tệp chưa bị thay đổi.") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,15 +154,16 @@ def write_state(book: LiveBook, old: WorkbookData, new: State) -> None:
     """Write inputs, notes, evidence and the new log rows that differ from what the book holds."""
     assert old.state is not None
     by_sheet: dict[str, list[Any]] = {}
-    for entry in old.rows.values():
-        by_sheet.setdefault(entry.sheet, []).append(entry)
-    for sheet, entries in by_sheet.items():
-        changed = [e for e in entries if e.kind != "group"
-                   and old.state.entry(e.code) != new.entry(e.code)]
+    for mapped in old.rows.values():
+        by_sheet.setdefault(mapped.sheet, []).append(mapped)
+    for sheet, mapped_rows in by_sheet.items():
+        changed = [m for m in mapped_rows if m.kind != "group"
+                   and old.state.entry(m.code) != new.entry(m.code)]
         if not changed:
             continue
-        first, last = min(e.row for e in changed), max(e.row for e in changed)
-        codes = {e.row: e.code for e in entries if e.kind != "group"}
+        first, last = min(m.row for m in changed), max(m.row for m in changed)
+        codes = {m.row: m.code for m in mapped_rows if m.kind != "group"}
+        grid = book.grid(sheet) or []
         inputs, notes = [], []
         for row in range(first, last + 1):
             if row in codes:
@@ -105,30 +171,29 @@ def write_state(book: LiveBook, old: WorkbookData, new: State) -> None:
                 inputs.append([getattr(entry, key) for key in INPUT_BLOCK])
                 notes.append([entry.note])
             else:  # a parent row between two changed leaves: keep it as it is
-                grid = book.grid(sheet)
                 inputs.append([_at(grid, row, COL[k]) for k in INPUT_BLOCK])
                 notes.append([_at(grid, row, COL["note"])])
         with book.unprotected(sheet):
-            book.write(sheet, first, COL["a"], inputs)
-            book.write(sheet, first, COL["note"], notes)
+            book.write(sheet, first, COL["a"], _entered(inputs))
+            book.write(sheet, first, COL["note"], _entered(notes))
     if old.state.evidence != new.evidence:
         size = max(len(old.state.evidence), len(new.evidence))
         rows = [[getattr(e, c.key) for c in MASTER_EVIDENCE_COLUMNS] for e in new.evidence]
         rows += [[None] * len(MASTER_EVIDENCE_COLUMNS)] * (size - len(new.evidence))
         with book.unprotected(EVIDENCE_SHEET):
-            book.write(EVIDENCE_SHEET, EVIDENCE_FIRST_ROW, 0, rows)
+            book.write(EVIDENCE_SHEET, EVIDENCE_FIRST_ROW, 0, _entered(rows))
     added = new.log[len(old.state.log):]
     if added:
         rows = [[getattr(r, key) for key, _ in LOG_COLUMNS] for r in added]
         with book.unprotected(LOG_SHEET):
-            book.write(LOG_SHEET, LOG_FIRST_ROW + len(old.state.log), 0, rows)
+            book.write(LOG_SHEET, LOG_FIRST_ROW + len(old.state.log), 0, _entered(rows))
 
 
 def write_gap_tables(book: LiveBook, data: WorkbookData, report: Report) -> None:
     """The two gap tables as formula blocks; rows left from a longer previous table are cleared."""
     where = {code: (e.sheet, e.row) for code, e in data.rows.items()}
     layout = gap_layout(report, where)
-    grid = book.grid(GAP_SHEET)
+    grid = book.grid(GAP_SHEET) or []
     previous = _table_length(grid, layout.leaf_header + 1)
     leaf_rows = [_formula_row(cells, 12) for cells in layout.leaf_rows]
     leaf_rows += [[None] * 12] * max(previous - len(leaf_rows), 0)
@@ -140,8 +205,29 @@ def write_gap_tables(book: LiveBook, data: WorkbookData, report: Report) -> None
 
 
 def _formula_row(cells: list[GapCell], width: int) -> list[Any]:
-    values: list[Any] = [c.value if c.is_formula else literal(c.value) for c in cells]
+    values: list[Any] = [c.value if c.is_formula else entered(c.value) for c in cells]
     return values + [None] * (width - len(values))
+
+
+def _entered(rows: list[list[Any]]) -> list[list[Any]]:
+    return [[entered(v) for v in row] for row in rows]
+
+
+def entered(value: Any) -> Any:
+    """A value as it must reach Excel's `Range.Value`/`Range.Formula` to be stored unchanged.
+
+    Excel parses a string it receives there as if it were typed: "2.10" becomes the number
+    2,1, "12/2026" and "2026-12-12 08:30:00" become dates, "TRUE" a boolean, "=…" a formula.
+    Every non-empty text therefore gets a leading apostrophe, Excel's own mark for "text as
+    typed": the cell stores the text without the apostrophe (and sets its PrefixCharacter), and
+    reading it back gives the text. A number format of "@" would also keep text, but needs a
+    format change per text cell (extra COM calls for scattered cells) and stays on the cell, so
+    a number typed there later would become text too. Numbers, dates, booleans and blanks go as
+    they are, typed.
+    """
+    if isinstance(value, str) and value:
+        return "'" + value
+    return value
 
 
 def _table_length(grid: list[list[Any]], first: int) -> int:
@@ -158,11 +244,85 @@ def _at(grid: list[list[Any]], row: int, col: int) -> Any:
     return None
 
 
-def literal(value: Any) -> Any:
-    """Text Excel must keep as text even where it would parse a formula (=, +, -, @ first)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+class _ReadOnce:
+    """A LiveBook that reads each sheet at most once per operation.
+
+    Reading a sheet from Excel is one COM call for the whole used range, and the reader asks
+    for a sheet once per row; a sheet that was written is read again if asked for.
+    """
+
+    def __init__(self, book: LiveBook) -> None:
+        self.book = book
+        self.path = book.path
+        self.password = book.password
+        self._grids: dict[str, list[list[Any]] | None] = {}
+        self._names: list[str] | None = None
+
+    @property
+    def names(self) -> list[str]:
+        if self._names is None:
+            self._names = self.book.names
+        return self._names
+
+    def grid(self, sheet: str) -> list[list[Any]] | None:
+        if sheet not in self._grids:
+            self._grids[sheet] = self.book.grid(sheet)
+        return self._grids[sheet]
+
+    def write(self, sheet: str, row: int, col: int, rows: list[list[Any]],
+              formulas: bool = False) -> None:
+        self._grids.pop(sheet, None)
+        self.book.write(sheet, row, col, rows, formulas)
+
+    def unprotected(self, sheet: str) -> AbstractContextManager[Any]:
+        return self.book.unprotected(sheet)
+
+    def editing(self) -> AbstractContextManager[Any]:
+        return self.book.editing()
+
+    def save(self) -> None:
+        self.book.save()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sheet protection in Excel's terms
+
+# Excel's Worksheet.Protect arguments after Password, in the order of its signature.
+EXCEL_PROTECT_ARGS = (
+    "DrawingObjects", "Contents", "Scenarios", "UserInterfaceOnly", "AllowFormattingCells",
+    "AllowFormattingColumns", "AllowFormattingRows", "AllowInsertingColumns",
+    "AllowInsertingRows", "AllowInsertingHyperlinks", "AllowDeletingColumns",
+    "AllowDeletingRows", "AllowSorting", "AllowFiltering", "AllowUsingPivotTables",
+)
+XL_NO_RESTRICTIONS, XL_UNLOCKED_CELLS, XL_NO_SELECTION = 0, 1, -4142  # Worksheet.EnableSelection
+
+
+def excel_protect_args(options: Mapping[str, bool]) -> dict[str, bool]:
+    """XlsxWriter `protect()` options (`layout.PROTECTION`) as Excel's Protect arguments.
+
+    XlsxWriter names what stays allowed ("objects": False means drawing objects are protected);
+    Excel's first three arguments name what is protected, the Allow… ones what stays allowed.
+    """
+    return {
+        "DrawingObjects": not options["objects"], "Contents": options["sheet"],
+        "Scenarios": not options["scenarios"], "UserInterfaceOnly": False,
+        "AllowFormattingCells": options["format_cells"],
+        "AllowFormattingColumns": options["format_columns"],
+        "AllowFormattingRows": options["format_rows"],
+        "AllowInsertingColumns": options["insert_columns"],
+        "AllowInsertingRows": options["insert_rows"],
+        "AllowInsertingHyperlinks": options["insert_hyperlinks"],
+        "AllowDeletingColumns": options["delete_columns"],
+        "AllowDeletingRows": options["delete_rows"], "AllowSorting": options["sort"],
+        "AllowFiltering": options["autofilter"], "AllowUsingPivotTables": options["pivot_tables"],
+    }
+
+
+def excel_selection(options: Mapping[str, bool]) -> int:
+    """Worksheet.EnableSelection for the "select locked/unlocked cells" options."""
+    if options["select_locked_cells"] and options["select_unlocked_cells"]:
+        return XL_NO_RESTRICTIONS
+    return XL_UNLOCKED_CELLS if options["select_unlocked_cells"] else XL_NO_SELECTION
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,7 +330,11 @@ def literal(value: Any) -> Any:
 
 
 class XlwingsBook:
-    """An xlwings Book as a LiveBook. Needs Excel (Windows/macOS); not exercised in CI."""
+    """An xlwings Book as a LiveBook: the only code between the live mode and Excel.
+
+    Needs Excel (Windows/macOS), so it does not run in CI; tests/test_live.py checks the calls
+    it makes against a minimal recording stand-in for the xlwings objects.
+    """
 
     def __init__(self, book: Any, password: str = "") -> None:
         self.book = book
@@ -181,7 +345,9 @@ class XlwingsBook:
     def names(self) -> list[str]:
         return [sheet.name for sheet in self.book.sheets]
 
-    def grid(self, sheet: str) -> list[list[Any]]:
+    def grid(self, sheet: str) -> list[list[Any]] | None:
+        if sheet not in self.names:
+            return None
         ws = self.book.sheets[sheet]
         last = ws.used_range.last_cell
         values = ws.range((1, 1), (last.row, last.column)).options(ndim=2).value
@@ -189,11 +355,15 @@ class XlwingsBook:
 
     def write(self, sheet: str, row: int, col: int, rows: list[list[Any]],
               formulas: bool = False) -> None:
-        target = self.book.sheets[sheet].range((row + 1, col + 1))
+        if not rows or not rows[0]:
+            return
+        # The target has the block's shape: before xlwings 0.37.6, `Range.formula = rows` went
+        # to COM as it was, and a one-cell range then received only the top-left formula.
+        target = self.book.sheets[sheet].range((row + 1, col + 1)).resize(len(rows), len(rows[0]))
         if formulas:
             target.formula = rows
         else:
-            target.value = [[literal(v) for v in r] for r in rows]
+            target.value = rows
 
     @contextmanager
     def unprotected(self, sheet: str) -> Iterator[None]:
@@ -202,34 +372,81 @@ class XlwingsBook:
         try:
             yield
         finally:
-            api.Protect(Password=self.password, DrawingObjects=False,
-                        AllowFormattingColumns=True, AllowFormattingRows=True)
+            options = sheet_protection(sheet)
+            if options is not None:
+                # Positional, in the order of Excel's signature: works with any COM dispatch.
+                api.Protect(self.password, *excel_protect_args(options).values())
+                api.EnableSelection = excel_selection(options)
+
+    @contextmanager
+    def editing(self) -> Iterator[None]:
+        app = self.book.app
+        calculation, updating = app.calculation, app.screen_updating
+        app.screen_updating = False
+        app.calculation = "manual"
+        try:
+            yield
+        finally:
+            try:
+                app.calculation = calculation  # back to automatic: Excel recalculates now
+            finally:
+                app.screen_updating = updating
+
+    def save(self) -> None:
+        """Keep the file as it was before the button in sao-luu, then let Excel save it."""
+        from ..files.atomic import backup
+
+        backup(self.path, dt.datetime.now())
+        self.book.save()
 
 
 class GridBook:
-    """A workbook file's cached values in memory, writable: the live mode without Excel."""
+    """A workbook file's cached values in memory, acting as the workbook open in Excel.
 
-    def __init__(self, path: Path, grids: dict[str, list[list[Any]]]) -> None:
+    It follows Excel where the live mode depends on it: a string written is parsed as if typed
+    (`excel_entry`: a leading apostrophe keeps text, "=…" is a formula, numbers, dates and
+    booleans are converted), a sheet protected with a password cannot be unprotected with a
+    wrong one (the hashes of the real file), and formulas have no value until recalculated.
+    `calls` records what was done, in order, for the tests.
+    """
+
+    def __init__(self, path: Path, grids: dict[str, list[list[Any]]],
+                 protection: dict[str, dict[str, str]] | None = None,
+                 password: str = "") -> None:
         self.path = Path(path)
         self.grids = grids
+        self.protection = protection or {}
+        self.password = password
         self.formulas: dict[tuple[str, int, int], str] = {}
-        self.unprotect_calls: list[str] = []
+        self.calls: list[tuple[Any, ...]] = []
+        self._editing = False
 
     @classmethod
-    def from_file(cls, path: Path) -> GridBook:
+    def from_file(cls, path: Path, password: str = "") -> GridBook:
         from ..files.grids import Book
+        from ..files.package import Package
 
-        return cls(path, Book(path).grids())
+        grids = Book(path).grids()
+        with Package(path) as package:
+            protection = {sheet: attrs for sheet in grids
+                          if (attrs := package.protection(sheet)) is not None}
+        return cls(path, grids, protection, password)
 
     @property
     def names(self) -> list[str]:
         return list(self.grids)
 
-    def grid(self, sheet: str) -> list[list[Any]]:
-        return self.grids[sheet]
+    @property
+    def unprotect_calls(self) -> list[str]:
+        return [c[1] for c in self.calls if c[0] == "unprotect"]
+
+    def grid(self, sheet: str) -> list[list[Any]] | None:
+        self.calls.append(("grid", sheet))
+        return self.grids.get(sheet)
 
     def write(self, sheet: str, row: int, col: int, rows: list[list[Any]],
               formulas: bool = False) -> None:
+        self.calls.append(("write", sheet, row, col, formulas, self._editing))
         grid = self.grids[sheet]
         for r, values in enumerate(rows, start=row):
             while len(grid) <= r:
@@ -237,14 +454,78 @@ class GridBook:
             for c, value in enumerate(values, start=col):
                 while len(grid[r]) <= c:
                     grid[r].append("")
-                if formulas and isinstance(value, str) and value.startswith("="):
-                    self.formulas[(sheet, r, c)] = value
-                    grid[r][c] = ""  # no engine here: the value appears on recalculation
+                stored, formula = excel_entry(value)
+                if formula is not None:
+                    self.formulas[(sheet, r, c)] = formula
                 else:
                     self.formulas.pop((sheet, r, c), None)
-                    grid[r][c] = "" if value is None else value
+                grid[r][c] = stored
 
     @contextmanager
     def unprotected(self, sheet: str) -> Iterator[None]:
-        self.unprotect_calls.append(sheet)
-        yield
+        attrs = self.protection.get(sheet)
+        if attrs and (attrs.get("password") or attrs.get("hashValue")) \
+                and not matches(self.password, attrs):
+            raise RuntimeError(f"Excel: the password of sheet '{sheet}' is not correct")
+        self.calls.append(("unprotect", sheet))
+        try:
+            yield
+        finally:
+            self.calls.append(("protect", sheet, self.password))
+
+    @contextmanager
+    def editing(self) -> Iterator[None]:
+        self.calls.append(("editing", True))
+        self._editing = True
+        try:
+            yield
+        finally:
+            self._editing = False
+            self.calls.append(("editing", False))
+
+    def save(self) -> None:
+        self.calls.append(("save",))
+
+
+_NUMBER = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*(%?)\s*")
+_ISO = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*")
+_SLASHED = re.compile(r"\s*(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?\s*")
+_MONTH_YEAR = re.compile(r"\s*(\d{1,2})/(\d{4})\s*")
+_TIME = re.compile(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*")
+
+
+def excel_entry(value: Any) -> tuple[Any, str | None]:
+    """(what a cell holds, its formula or None) after Excel receives `value` through
+    `Range.Value`/`Range.Formula`, for the entry rules the live mode meets (en-US input; Excel
+    knows more formats, e.g. month names, so this only ever under-converts)."""
+    if value is None:
+        return "", None
+    if not isinstance(value, str):
+        return value, None
+    if value.startswith("'"):
+        return value[1:], None
+    if value.startswith("="):
+        return "", value  # no engine here: the value appears on recalculation
+    if value.strip().upper() in ("TRUE", "FALSE"):
+        return value.strip().upper() == "TRUE", None
+    if m := _NUMBER.fullmatch(value):
+        number = float(value.strip().rstrip("%"))
+        return (number / 100 if m.group(3) else number), None
+    if value[:1] in ("+", "-", "@"):
+        return "", "=" + value[1:]  # typed like that, it is taken for a formula
+    try:
+        if m := _ISO.fullmatch(value):
+            y, mo, d, h, mi, s = (int(g or 0) for g in m.groups())
+            return dt.datetime(y, mo, d, h, mi, s), None
+        if m := _MONTH_YEAR.fullmatch(value):
+            return dt.datetime(int(m.group(2)), int(m.group(1)), 1), None
+        if m := _SLASHED.fullmatch(value):  # month/day[/year]
+            year = int(m.group(3) or dt.date.today().year)
+            year += 2000 if year < 30 else 1900 if year < 100 else 0
+            return dt.datetime(year, int(m.group(1)), int(m.group(2))), None
+        if m := _TIME.fullmatch(value):
+            h, mi, s = (int(g or 0) for g in m.groups())
+            return dt.time(h, mi, s), None
+    except ValueError:  # not a real date (13/2026, 31/31): Excel keeps the text
+        pass
+    return value, None

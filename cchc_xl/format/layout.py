@@ -7,7 +7,9 @@ The builders write this layout and the readers read it; nothing else knows a col
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 from ..criteria.catalogue import Group
@@ -117,6 +119,48 @@ META_KEYS = ("template_id", "format_version", "kind", "catalogue_name", "catalog
 META_MAP_COLUMNS = ("code", "sheet", "row", "role", "kind")  # D:H
 META_MAP_FIRST_COL = 3
 META_LIST_FIRST_COL = 9  # J: code list, K: unit list, L onwards: per-leaf option lists
+
+
+# Sheet protection, per kind of sheet, in XlsxWriter's `Worksheet.protect()` option names: the
+# builders protect with these and the live mode (the buttons inside Excel) re-protects with the
+# same options translated to Excel's `Worksheet.Protect` arguments (`excel/live.py`), so a button
+# never leaves a sheet protected differently from a fresh build. `_LOCKED` is XlsxWriter's own
+# defaults spelled out (everything locked except selecting cells), so each entry is complete.
+_LOCKED: Mapping[str, bool] = MappingProxyType({
+    "sheet": True, "content": False, "objects": False, "scenarios": False,
+    "format_cells": False, "format_columns": False, "format_rows": False,
+    "insert_columns": False, "insert_rows": False, "insert_hyperlinks": False,
+    "delete_columns": False, "delete_rows": False, "select_locked_cells": True, "sort": False,
+    "autofilter": False, "pivot_tables": False, "select_unlocked_cells": True,
+})
+ProtectionKind = Literal["tree", "cover", "evidence", "log", "summary", "gap"]
+
+
+def _allowing(**allowed: bool) -> Mapping[str, bool]:
+    return MappingProxyType({**_LOCKED, **allowed})
+
+
+PROTECTION: Mapping[ProtectionKind, Mapping[str, bool]] = MappingProxyType({
+    "tree": _allowing(format_columns=True, format_rows=True),  # field and bonus/penalty sheets
+    "cover": _allowing(),
+    "evidence": _allowing(format_columns=True, format_rows=True),
+    "log": _allowing(format_columns=True, autofilter=True),
+    "summary": _allowing(format_columns=True),
+    "gap": _allowing(format_columns=True),
+})
+_PROTECTION_BY_SHEET: Mapping[str, ProtectionKind | None] = MappingProxyType({
+    COVER_SHEET: "cover", EVIDENCE_SHEET: "evidence", LOG_SHEET: "log",
+    SUMMARY_SHEET: "summary", GAP_SHEET: "gap", META_SHEET: None, XLWINGS_CONF_SHEET: None,
+})
+
+
+def sheet_protection(sheet: str) -> Mapping[str, bool] | None:
+    """The protection options a sheet was built with, by name; None: the sheet is not protected.
+
+    Any other name is a tree sheet (a field sheet or the bonus/penalty sheet).
+    """
+    kind = _PROTECTION_BY_SHEET.get(sheet, "tree")
+    return None if kind is None else PROTECTION[kind]
 
 
 def col_letter(index: int) -> str:
