@@ -31,12 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from cchc_xl.criteria.catalogue import Catalogue, Leaf, load_catalogue
-from cchc_xl.format.layout import (COL, EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, META_SHEET,
-                            cell_ref)
+from cchc_xl.format.layout import (COL, EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET,
+                                   META_SHEET, cell_ref)
 from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED
 from cchc_xl.ops.master import Master
-from cchc_xl.criteria.rules import (ChoiceRule, CountTiersRule, ManualRule, RateTiersRule, RatioRule,
-                           YesNoRule)
+from cchc_xl.criteria.rules import (ChoiceRule, CountTiersRule, ManualRule, RateTiersRule,
+                                    RatioRule, YesNoRule)
 from cchc_xl.sample_data import (fill_with_openpyxl, sample_entry, sample_evidence,
                                  sample_state_entries)
 from cchc_xl.format.state import Entry, EvidenceRow

@@ -21,7 +21,8 @@ def tiny_data() -> dict[str, Any]:
         "supplement_deduction": 0.3,
         "rating": [{"min": 90, "label": "Tốt"}, {"min": 80, "label": "Khá"},
                    {"min": 0, "label": "Trung bình"}],
-        "units": [{"code": "VP", "name": "Văn phòng Sở"}, {"code": "NV1", "name": "Phòng Nghiệp vụ I"}],
+        "units": [{"code": "VP", "name": "Văn phòng Sở"},
+                  {"code": "NV1", "name": "Phòng Nghiệp vụ I"}],
         "fields": [
             {"code": "1", "name": "Chỉ đạo, điều hành", "max": 4, "lead": "VP", "children": [
                 {"code": "1.1", "name": "Nhiệm vụ UBND tỉnh giao", "max": 3,

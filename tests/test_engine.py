@@ -150,7 +150,8 @@ def test_totals_index_and_rating(tiny):
 counts = st.integers(min_value=0, max_value=10**7)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=counts, b1=counts, b2=counts)
 def test_rate_rules_are_monotonic_and_bounded(tiny, a, b1, b2):
     lo, hi = sorted((min(b1, a), min(b2, a)))
@@ -163,7 +164,8 @@ def test_rate_rules_are_monotonic_and_bounded(tiny, a, b1, b2):
         assert D(0) <= p_lo.points <= p_hi.points <= item.max
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(a=st.integers(min_value=1, max_value=10**6), data=st.data())
 def test_supplement_never_raises_points_and_takes_exactly_30_percent(tiny, a, data):
     b = data.draw(st.integers(min_value=0, max_value=a))
@@ -175,7 +177,8 @@ def test_supplement_never_raises_points_and_takes_exactly_30_percent(tiny, a, da
     assert abs(late - exact) <= D("0.005")
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(st.integers(min_value=0, max_value=100), min_size=8, max_size=8))
 def test_total_equals_sum_of_rounded_leaves_and_index_within_bounds(tiny, values):
     codes = ["1.1", "2.1", "2.2", "2.3"]

@@ -371,7 +371,8 @@ def test_seed_ratios(cat: dict) -> None:
 
     node = find_by_name(
         cat,
-        "Tỷ lệ hồ sơ trực tuyến được tiếp nhận, giải quyết thành công so với chỉ tiêu được UBND tỉnh giao",
+        "Tỷ lệ hồ sơ trực tuyến được tiếp nhận, giải quyết thành công so với chỉ tiêu "
+        "được UBND tỉnh giao",
     )
     assert node["rule"]["kind"] == "ratio" and dec(node["max"]) == 3
     assert dec(node["rule"]["target"]) == 50

@@ -125,8 +125,10 @@ def test_cfb_rejects_bad_names() -> None:
 
 # --- whole project -----------------------------------------------------------------
 
-HELLO = 'Option Explicit\n\nPublic Sub SayHello()\n    MsgBox "Hello from VBA", vbInformation\nEnd Sub\n'
-HELPERS = "Option Explicit\r\n\r\nPublic Function Twice(ByVal x As Long) As Long\r\n    Twice = 2 * x\r\nEnd Function"
+HELLO = ('Option Explicit\n\nPublic Sub SayHello()\n    MsgBox "Hello from VBA", vbInformation\n'
+         "End Sub\n")
+HELPERS = ("Option Explicit\r\n\r\nPublic Function Twice(ByVal x As Long) As Long\r\n"
+           "    Twice = 2 * x\r\nEnd Function")
 ALERT = "Public Sub Alert()\r    MsgBox CStr(Twice(21))\rEnd Sub\r"  # old Mac line ends
 
 
