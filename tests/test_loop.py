@@ -23,6 +23,7 @@ from cchc_xl.ops.master import Master
 from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_with_openpyxl, sample_evidence, sample_state_entries
 
+pytestmark = pytest.mark.libreoffice  # the module's loop needs it for half of the returns
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
 LIBREOFFICE_UNITS = {"VP", "HCTP", "CC1"}  # the rest are filled by openpyxl only
 

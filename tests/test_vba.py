@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import random
 import re
-import shutil
 import subprocess
 import uuid
 import warnings
@@ -22,6 +21,7 @@ from cchc_xl.vba import build_vba_project, read_bas_modules
 from cchc_xl.vba.cfb import build_cfb
 from cchc_xl.vba.compression import compress, decompress
 from cchc_xl.vba.project import PROJECT_ID
+from devtools.libreoffice import find_soffice
 
 with warnings.catch_warnings():  # oletools uses deprecated pyparsing names at import
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -344,7 +344,7 @@ def test_rejects_bad_input(kwargs: dict, message: str) -> None:
 
 # --- LibreOffice imports the project and binds the button --------------------------
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+SOFFICE = find_soffice()
 
 
 @pytest.fixture(scope="module")
@@ -370,6 +370,7 @@ def _basic_module_text(ods: zipfile.ZipFile, module: str) -> str:
     return root.text or ""
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_libreoffice_imports_modules_and_button(scenario: str, converted: dict[str, Path]) -> None:
     modules, _, macro, holder = SCENARIOS[scenario]
