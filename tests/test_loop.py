@@ -272,19 +272,31 @@ def _set_modified(path: Path, stamp: str) -> None:
 @pytest.mark.slow
 @needs_poppler
 def test_word_plan_renders_in_libreoffice(openpyxl_loop):
-    """The Word plan opens in a real word processor and prints both appendices."""
+    """The Word plan opens in a real word processor and prints both appendices.
+
+    The text is compared word by word, whitespace and line breaks ignored: where a heading
+    wraps depends on the fonts installed (with and without fonts-liberation, say; see
+    devtools/fonts-without-liberation.conf).
+    """
     from devtools.libreoffice import convert, render_pdf
 
     loop = openpyxl_loop
     pdf = convert([loop["docx"]], loop["root"] / "pdf", "pdf")[0]
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
-    assert "KẾ HOẠCH" in text and "Phụ lục I" in text and "Phụ lục II" in text
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    words = " ".join(text.split())
+    for phrase in ("KẾ HOẠCH", "Phụ lục I", "Phụ lục II", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"):
+        assert _in_text(phrase, text), phrase
     for g in (g for g in loop["synced"].report.gap_leaves() if g.lost > 0):
-        assert g.code in text
+        assert re.search(rf"(?<![\w.]){re.escape(g.code)}(?![\w.])", words), g.code
     pages = render_pdf(pdf, loop["root"] / "png", dpi=40)
     assert len(pages) >= 2 and all(p.stat().st_size > 2000 for p in pages)
+
+
+def _in_text(phrase: str, text: str) -> bool:
+    """Whether the phrase is in pdftotext's output, wherever lines wrap. pdftotext also splits
+    some Vietnamese words at diacritics ('t ối đa'), so all whitespace is dropped."""
+    return re.sub(r"\s+", "", phrase) in re.sub(r"\s+", "", text)
 
 
 def test_merge_refuses_to_drop_what_was_typed_outside_the_inputs(openpyxl_loop, tmp_path):
