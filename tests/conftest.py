@@ -31,11 +31,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      + " (left out of a bare `pytest`)")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
     if config.getoption("run_all") or config.getoption("markexpr"):
-        return ""
-    return ("inner loop: tests marked " + " or ".join(OUTSIDE_INNER_LOOP)
-            + " are deselected; `pytest --all` runs everything")
+        return []
+    return ["inner loop: tests marked " + " or ".join(OUTSIDE_INNER_LOOP)
+            + " are deselected; `pytest --all` runs everything"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
