@@ -36,7 +36,7 @@ from cchc_xl.format.layout import (COL, EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDEN
 from cchc_xl.ops.merge import MERGED, REJECTED, SUPERSEDED
 from cchc_xl.ops.master import Master
 from cchc_xl.criteria.rules import (ChoiceRule, CountTiersRule, ManualRule, RateTiersRule,
-                                   RatioRule, YesNoRule)
+                                    RatioRule, YesNoRule)
 from cchc_xl.sample_data import (fill_with_openpyxl, sample_entry, sample_evidence,
                                  sample_state_entries)
 from cchc_xl.format.state import Entry, EvidenceRow
@@ -69,6 +69,7 @@ CASE_NAMES = (
     "billion-laughs", "billion-laughs-after-comment", "billion-laughs-utf16", "external-entity",
     "thousands-of-parts", "far-cell", "far-row",
 )
+LIBREOFFICE_CASES = ("ods-renamed", "xls-renamed")  # files soffice writes: tests need LibreOffice
 
 
 # ---------------------------------------------------------------------------------------------
@@ -726,7 +727,7 @@ class _Builder:
         from devtools.libreoffice import convert, find_soffice
 
         if find_soffice() is None:
-            self.corpus.missing += ["ods-renamed", "xls-renamed"]
+            self.corpus.missing += list(LIBREOFFICE_CASES)
             return
         source = self.work / "lo" / self.file_name()
         source.parent.mkdir()

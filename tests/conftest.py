@@ -1,16 +1,57 @@
-"""Shared fixtures: the bundled sample catalogue and small hand-made catalogues."""
+"""Shared fixtures (the bundled sample catalogue, small hand-made catalogues) and the markers.
+
+A bare `pytest` is the inner loop: it deselects the tests marked `slow` or `libreoffice`.
+`pytest --all` (the README's and CI's command) runs everything; `-m EXPRESSION` selects by marker
+instead. Tests marked `libreoffice` skip when soffice is not installed.
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cchc_xl.criteria.catalogue import Catalogue, parse_catalogue
+from devtools.libreoffice import find_soffice
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "cchc_xl" / "data" / "sample_catalogue.yaml"
+OUTSIDE_INNER_LOOP = ("slow", "libreoffice")
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+    reason="poppler-utils (pdftotext, pdftoppm) not installed")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--all", action="store_true", dest="run_all",
+                     help="run every test, also those marked " + " and ".join(OUTSIDE_INNER_LOOP)
+                     + " (left out of a bare `pytest`)")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if config.getoption("run_all") or config.getoption("markexpr"):
+        return []
+    return ["inner loop: tests marked " + " or ".join(OUTSIDE_INNER_LOOP)
+            + " are deselected; `pytest --all` runs everything"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("run_all") and not config.getoption("markexpr"):
+        kept, dropped = [], []
+        for item in items:
+            outside = any(item.get_closest_marker(m) for m in OUTSIDE_INNER_LOOP)
+            (dropped if outside else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+    if find_soffice() is None:
+        skip = pytest.mark.skip(reason="LibreOffice (soffice) not installed")
+        for item in items:
+            if item.get_closest_marker("libreoffice"):
+                item.add_marker(skip)
 
 
 def tiny_data() -> dict[str, Any]:

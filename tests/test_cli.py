@@ -100,6 +100,7 @@ def test_check_reports_master_problems(runner, tiny_yaml, tmp_path):
 
 def test_help_starts_without_heavy_imports():
     code = ("import sys, cchc_xl.cli; heavy = {'pandas', 'xlsxwriter', 'openpyxl', "
-            "'python_calamine', 'docx', 'yaml', 'rich'}; print(sorted(heavy & set(sys.modules)))")
+            "'python_calamine', 'docx', 'yaml', 'rich', 'xlwings', 'defusedxml'}; "
+            "print(sorted(heavy & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -153,6 +153,7 @@ def recover(master: Path, world: dict[str, Any]) -> None:
     assert state_of(master) in (world["old_state"], world["new_state"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", MERGE_POINTS)
 def test_merge_killed_at_each_point(world: dict[str, Any], tmp_path: Path, point: str) -> None:
     master = fresh_master(world, tmp_path / "m")
@@ -164,6 +165,7 @@ def test_merge_killed_at_each_point(world: dict[str, Any], tmp_path: Path, point
     recover(master, world)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("point", SYNC_POINTS)
 def test_sync_killed_at_each_point(world: dict[str, Any], tmp_path: Path, point: str) -> None:
     master = fresh_master(world, tmp_path / "m")
@@ -172,6 +174,7 @@ def test_sync_killed_at_each_point(world: dict[str, Any], tmp_path: Path, point:
     recover(master, world)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["merge", "sync"])
 def test_killed_after_increasing_delays(world: dict[str, Any], tmp_path: Path,
                                         command: str) -> None:

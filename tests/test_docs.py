@@ -25,8 +25,9 @@ def test_readme_lists_every_command_and_the_two_setup_commands():
     commands = main.commands
     for name in commands:
         assert f"cchc-xl {name}" in readme, name
+    # Every test (--all), not the inner loop; CI runs exactly this command.
     test_command = ("python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && "
-                    ".venv/bin/python -m pytest -q")
+                    ".venv/bin/python -m pytest -q --all")
     assert "pip install -q . && .venv/bin/cchc-xl demo" in readme
     assert test_command in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -9,17 +9,19 @@
   exist); the hidden ``xlwings.conf`` sheet names the UDF module.
 
 One LibreOffice run converts both masters to .ods with recalculation on load; the .ods holds the
-Basic modules, the buttons and the recalculated values.
+Basic modules, the buttons and the recalculated values. The checks of the .xlsm alone (olevba,
+the catalogue chunks, xlwings.conf) do not need LibreOffice; the others are marked `libreoffice`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
 import warnings
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -467,34 +469,40 @@ def test_field_buttons_only_where_they_fit() -> None:
 class Master:
     catalogue: Catalogue
     xlsm: Path
-    ods: Path
     given: dict[str, list[list[Any]]]  # the .xlsm's cells (constants, as written)
-    computed: dict[str, list[list[Any]]]  # the .ods's cells, recalculated by LibreOffice
     names: dict[str, str]  # defined name -> reference, from the .xlsm
+    ods: Path | None = None  # the .xlsm converted by LibreOffice (fixture `masters`)
+    computed: dict[str, list[list[Any]]] = dataclasses.field(default_factory=dict)  # its cells
 
 
 MASTERS = {"matrix": (matrix_catalogue, matrix_state), "tiny": (tiny, tiny_state)}
 
 
 @pytest.fixture(scope="module")
-def masters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Master]:
-    if find_soffice() is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Master]:
+    """The .xlsm masters as written, read without LibreOffice."""
     folder = tmp_path_factory.mktemp("masters")
-    paths = {}
-    for key, (catalogue, state) in MASTERS.items():
-        paths[key] = folder / f"{key}.xlsm"
-        write_master(catalogue(), state(), paths[key], recalc_probe=True)
-    odss = convert(list(paths.values()), folder / "ods", "ods", recalc=True)
     result = {}
-    for (key, (catalogue, _)), ods in zip(MASTERS.items(), odss, strict=True):
-        with zipfile.ZipFile(paths[key]) as zf:
+    for key, (catalogue, state) in MASTERS.items():
+        path = folder / f"{key}.xlsm"
+        write_master(catalogue(), state(), path, recalc_probe=True)
+        with zipfile.ZipFile(path) as zf:
             workbook = fromstring(zf.read("xl/workbook.xml"))
         names = {el.get("name"): el.text for el in workbook.iter()
                  if el.tag.endswith("}definedName")}
-        result[key] = Master(catalogue(), paths[key], ods, read_values(paths[key]),
-                             read_values(ods), names)
+        result[key] = Master(catalogue(), path, read_values(path), names)
     return result
+
+
+@pytest.fixture(scope="module")
+def masters(built: dict[str, Master]) -> dict[str, Master]:
+    """The same masters, also converted to .ods by LibreOffice with recalculation on load."""
+    if find_soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    folder = next(iter(built.values())).xlsm.parent / "ods"
+    odss = convert([m.xlsm for m in built.values()], folder, "ods", recalc=True)
+    return {key: replace(master, ods=ods, computed=read_values(ods))
+            for (key, master), ods in zip(built.items(), odss, strict=True)}
 
 
 def _cell(ref: str) -> tuple[str, int, int]:
@@ -540,6 +548,7 @@ def _same(got: Any, expected: Any) -> bool:
     return got == expected
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("key", MASTERS)
 def test_recalculated(masters: dict[str, Master], key: str) -> None:
     master = masters[key]
@@ -548,8 +557,8 @@ def test_recalculated(masters: dict[str, Master], key: str) -> None:
 
 
 @pytest.mark.parametrize("key", MASTERS)
-def test_catalogue_name_covers_the_yaml_chunks(masters: dict[str, Master], key: str) -> None:
-    master = masters[key]
+def test_catalogue_name_covers_the_yaml_chunks(built: dict[str, Master], key: str) -> None:
+    master = built[key]
     sheet, first, col = _cell(master.names[CATALOGUE_NAME].split(":")[0])
     assert sheet == META_SHEET and col == 1
     keys = [row[0] for row in master.given[META_SHEET]]
@@ -559,6 +568,7 @@ def test_catalogue_name_covers_the_yaml_chunks(masters: dict[str, Master], key: 
     assert udfs.catalogue_text(_catalogue_chunks(master)) == dump_catalogue(master.catalogue)
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("key", MASTERS)
 def test_block_udf_equals_libreoffice_and_engine(masters: dict[str, Master], key: str) -> None:
     """Every tree sheet as one block: CCHC_DIEM_KHOI = the native formulas, row by row."""
@@ -598,8 +608,8 @@ def test_block_udf_equals_libreoffice_and_engine(masters: dict[str, Master], key
 
 
 @pytest.mark.parametrize("key", MASTERS)
-def test_olevba_reads_every_macro_source(masters: dict[str, Master], key: str) -> None:
-    parser = VBA_Parser(str(masters[key].xlsm))
+def test_olevba_reads_every_macro_source(built: dict[str, Master], key: str) -> None:
+    parser = VBA_Parser(str(built[key].xlsm))
     try:
         found = {name: code for _, _, name, code in parser.extract_macros()}
     finally:
@@ -614,7 +624,7 @@ def test_olevba_reads_every_macro_source(masters: dict[str, Master], key: str) -
     for function in ("AskPassword", "HasSheetPassword", "UnprotectsWithoutPassword"):
         assert f"Private Function {function}(" in bodies["CchcButtons"]  # the password prompt
     # Sheet document modules, if any, are exactly the code names XlsxWriter gave the sheets.
-    with zipfile.ZipFile(masters[key].xlsm) as zf:
+    with zipfile.ZipFile(built[key].xlsm) as zf:
         parts = [zf.read(n).decode() for n in zf.namelist()
                  if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)]
     code_names = {m.group(1) for part in parts if (m := re.search(r'codeName="([^"]+)"', part))}
@@ -627,6 +637,7 @@ def _lf(text: str) -> str:
 
 
 def _content(master: Master) -> Any:
+    assert master.ods is not None
     with zipfile.ZipFile(master.ods) as ods:
         return fromstring(ods.read("content.xml"))
 
@@ -653,10 +664,12 @@ def _buttons(master: Master) -> dict[str, list[tuple[str, str]]]:
     return result
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("key", MASTERS)
 def test_libreoffice_imports_modules_and_binds_every_button(
         masters: dict[str, Master], key: str) -> None:
     master = masters[key]
+    assert master.ods is not None
     with zipfile.ZipFile(master.ods) as ods:
         for name, source in read_bas_modules(macros_folder()).items():
             basic = fromstring(ods.read(f"Basic/VBAProject/{name}.xml")).text or ""
@@ -677,8 +690,8 @@ def test_libreoffice_imports_modules_and_binds_every_button(
 
 
 @pytest.mark.parametrize("key", MASTERS)
-def test_xlwings_conf_sheet(masters: dict[str, Master], key: str) -> None:
-    master = masters[key]
+def test_xlwings_conf_sheet(built: dict[str, Master], key: str) -> None:
+    master = built[key]
     assert master.given[XLWINGS_CONF_SHEET] == [["UDF Modules", UDF_MODULE]]
     with zipfile.ZipFile(master.xlsm) as zf:
         workbook = fromstring(zf.read("xl/workbook.xml"))

@@ -1,8 +1,11 @@
-"""Real (unmocked) tests of the LibreOffice driver; each soffice start costs ~1.5 s."""
+"""Real (unmocked) tests of the LibreOffice driver; each soffice start costs ~1.5 s.
+
+The tests that start soffice are marked `libreoffice` (skipped without it); the checks done
+before soffice starts, and `error_cells`, run everywhere.
+"""
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 import zipfile
@@ -15,20 +18,12 @@ from devtools.libreoffice import (
     LibreOfficeError,
     convert,
     error_cells,
-    find_soffice,
     read_values,
     recalculate,
     render_pdf,
 )
 
-pytestmark = pytest.mark.skipif(
-    find_soffice() is None, reason="LibreOffice (soffice) not installed"
-)
-
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-    reason="poppler-utils not installed",
-)
+from conftest import needs_poppler
 
 
 def make_book(path: Path, marker: float) -> Path:
@@ -46,6 +41,7 @@ def make_book(path: Path, marker: float) -> Path:
     return path
 
 
+@pytest.mark.libreoffice
 def test_recalculate_batch_in_one_call(tmp_path: Path) -> None:
     # Names out of alphabetical order, so sorted output would be caught.
     names = ["c_first", "a_second", "b_third", "d_fourth"]
@@ -64,6 +60,7 @@ def test_recalculate_batch_in_one_call(tmp_path: Path) -> None:
         assert error_cells(out, "Khác") == {"B3": "#DIV/0!"}
 
 
+@pytest.mark.libreoffice
 def test_recalculate_in_place_and_missing_output(tmp_path: Path) -> None:
     book = make_book(tmp_path / "book.xlsx", 1)
     # outdir == input folder: the input is replaced only after soffice is done with it.
@@ -77,12 +74,14 @@ def test_recalculate_in_place_and_missing_output(tmp_path: Path) -> None:
         recalculate([bad], tmp_path / "out")
 
 
+@pytest.mark.libreoffice
 def test_timeout_raises(tmp_path: Path) -> None:
     book = make_book(tmp_path / "book.xlsx", 1)
     with pytest.raises(LibreOfficeError, match="timed out"):
         recalculate([book], tmp_path / "out", timeout=0.2)
 
 
+@pytest.mark.libreoffice
 @needs_poppler
 def test_convert_pdf_render_png_and_locale(tmp_path: Path) -> None:
     book = make_book(tmp_path / "book.xlsx", 1)
@@ -106,6 +105,7 @@ def test_convert_pdf_render_png_and_locale(tmp_path: Path) -> None:
     assert 1_000 < pngs[0].stat().st_size < 500_000
 
 
+@pytest.mark.libreoffice
 def test_convert_docx_to_pdf(tmp_path: Path) -> None:
     docx = tmp_path / "note.docx"
     with zipfile.ZipFile(docx, "w") as z:  # smallest valid WordprocessingML package

@@ -20,7 +20,6 @@ PDF; the pages are rendered and their text is checked.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -54,7 +53,6 @@ from cchc_xl.format.layout import (
 from devtools.libreoffice import (
     convert,
     error_cells,
-    find_soffice,
     read_values,
     recalculate,
     render_pdf,
@@ -67,7 +65,7 @@ from cchc_xl.format.layout import GAP_HEADER_ROW
 from cchc_xl.build.summary import LEAF_GAP_HEADERS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # conftest and parity_cases, however run
-from conftest import SAMPLE, tiny_data  # noqa: E402
+from conftest import SAMPLE, needs_poppler, tiny_data  # noqa: E402
 from parity_cases import (  # noqa: E402
     KNOWN_DIFFERENCES,
     as_decimal,
@@ -80,8 +78,8 @@ from parity_cases import (  # noqa: E402
     tiny_state,
 )
 
-pytestmark = pytest.mark.skipif(find_soffice() is None,
-                                reason="LibreOffice (soffice) not installed")
+# Every test that needs the recalculated or printed books is marked `libreoffice` and `slow`;
+# the engine against the hand-worked answers runs everywhere.
 
 LOCALE = "vi-VN"
 PROBE = "CCHC_RECALC_PROBE"
@@ -354,6 +352,8 @@ def test_engine_matches_hand_worked_answers() -> None:
 # Every book
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("key", BOOK_KEYS)
 def test_recalculation_really_happened(run: Run, key: str) -> None:
     book = run.books[key]
@@ -362,6 +362,8 @@ def test_recalculation_really_happened(run: Run, key: str) -> None:
         assert book.cell(PROBE, book.fresh_values) == 0  # XlsxWriter's deliberately wrong cache
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("key", BOOK_KEYS)
 def test_no_cell_is_an_error(run: Run, key: str) -> None:
     book = run.books[key]
@@ -374,6 +376,8 @@ def test_no_cell_is_an_error(run: Run, key: str) -> None:
     assert errors == {}
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("key", BOOK_KEYS)
 def test_leaf_cells_equal_engine(run: Run, key: str) -> None:
     book = run.books[key]
@@ -397,6 +401,8 @@ def test_leaf_cells_equal_engine(run: Run, key: str) -> None:
     bad.assert_none()
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("key", BOOK_KEYS)
 def test_support_rows_equal_engine(run: Run, key: str) -> None:
     """Rows a unit supports show the lead's formula too (read-only); they must compute as well."""
@@ -422,6 +428,8 @@ def _unit_totals(node: Group, book: Book) -> tuple[Decimal, Decimal] | None:
             sum((scores[x.code].earned for x in own), Decimal(0)))
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("key", BOOK_KEYS)
 def test_parent_and_field_totals_equal_engine(run: Run, key: str) -> None:
     book = run.books[key]
@@ -466,6 +474,8 @@ def _label_row(values: dict[str, list[list[Any]]], sheet: str, label: str) -> in
     return rows[0]
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("key", MASTER_KEYS)
 def test_summary_equals_engine(run: Run, key: str) -> None:
     book = run.books[key]
@@ -508,6 +518,8 @@ def test_summary_equals_engine(run: Run, key: str) -> None:
     bad.assert_none()
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("key", MASTER_KEYS)
 def test_gap_analysis_equals_engine(run: Run, key: str) -> None:
     book = run.books[key]
@@ -543,6 +555,8 @@ def test_gap_analysis_equals_engine(run: Run, key: str) -> None:
 # The cached values XlsxWriter wrote are what a spreadsheet computes
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("key", STATE_KEYS)
 def test_cached_values_equal_recalculated(run: Run, key: str) -> None:
     book = run.books[key]
@@ -572,6 +586,8 @@ def _a1(row: int, col: int) -> str:
     return f"{get_column_letter(col + 1)}{row + 1}"
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @pytest.mark.parametrize("key", [k for k in BOOK_KEYS if "filled" in k])
 def test_filled_workbook_equals_builder_workbook(run: Run, key: str) -> None:
     """Typing into an empty unit workbook gives the same own-leaf points as building it filled."""
@@ -588,6 +604,8 @@ def test_filled_workbook_equals_builder_workbook(run: Run, key: str) -> None:
     bad.assert_none()
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 def test_known_libreoffice_differences(run: Run) -> None:
     """Booleans and dates in number cells: LibreOffice computes points, the engine reports an
     error (see parity_cases.KNOWN_DIFFERENCES). If this fails, one side changed: move the case
@@ -600,6 +618,8 @@ def test_known_libreoffice_differences(run: Run) -> None:
         assert matches(book.cell(defined_name("POINTS", code)), as_decimal(libreoffice)), case.name
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 def test_whole_run_is_fast(run: Run) -> None:
     print(f"build {run.build_seconds:.1f} s, LibreOffice recalculation {run.recalc_seconds:.1f} s")
     assert run.recalc_seconds < 45, f"one LibreOffice batch took {run.recalc_seconds:.1f} s"
@@ -616,10 +636,6 @@ class Printed:
     pages: list[str]  # pdftotext -layout, one string per page
     pngs: list[Path]
 
-
-needs_poppler = pytest.mark.skipif(
-    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-    reason="poppler-utils not installed")
 
 PDF_UNIT = "NV1"
 
@@ -747,6 +763,8 @@ def _markers(catalogue: Catalogue, master: bool) -> dict[str, str]:
     return markers
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @needs_poppler
 @pytest.mark.parametrize("key", ["master", "unit"])
 def test_pdf_pages_are_rendered(printed: dict[str, Printed], key: str) -> None:
@@ -760,6 +778,8 @@ def test_pdf_pages_are_rendered(printed: dict[str, Printed], key: str) -> None:
         assert len(lines) >= 2, f"{png.name} prints only {lines}"
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @needs_poppler
 @pytest.mark.parametrize("key", ["master", "unit"])
 def test_pdf_no_text_is_clipped_or_overprinted(printed: dict[str, Printed], key: str) -> None:
@@ -769,6 +789,8 @@ def test_pdf_no_text_is_clipped_or_overprinted(printed: dict[str, Printed], key:
     assert found == [], f"text drawn over other text on pages {pages}: {found[:10]}"
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @needs_poppler
 def test_pdf_master_shows_every_sheet_and_code(printed: dict[str, Printed]) -> None:
     sample = load_catalogue(SAMPLE)
@@ -795,6 +817,8 @@ def test_pdf_master_shows_every_sheet_and_code(printed: dict[str, Printed]) -> N
     assert unspaced("Giải trình, ghi chú") in first and unspaced("Nguyên nhân chưa đạt") in first
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 @needs_poppler
 def test_pdf_unit_shows_its_sheets_and_codes(printed: dict[str, Printed]) -> None:
     sample = load_catalogue(SAMPLE)

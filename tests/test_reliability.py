@@ -32,9 +32,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from broken_returns import (CASE_NAMES, INJECTED_NOTE, INJECTED_SUBJECT, NOW, UNIT, Case, Corpus,
-                            Expect, Layout, build_corpus, evidence_cell, found, measure,
-                            sheet_part)
+from broken_returns import (CASE_NAMES, INJECTED_NOTE, INJECTED_SUBJECT, LIBREOFFICE_CASES, NOW,
+                            UNIT, Case, Corpus, Expect, Layout, build_corpus, evidence_cell, found,
+                            measure, sheet_part)
 from cchc_xl.ops.master import Master
 from cchc_xl.read import untrusted
 from cchc_xl.cli import main
@@ -45,6 +45,10 @@ from cchc_xl.format.state import State
 from cchc_xl.format.rowmap import Audience, row_map
 
 KEYS = ("a", "b", "value", "na", "supp", "note")  # what a unit's return sets in the master
+# Generating the corpus and merging every case takes ~10 s: outside the inner loop.
+pytestmark = pytest.mark.slow
+CASES = [pytest.param(name, marks=pytest.mark.libreoffice) if name in LIBREOFFICE_CASES else name
+         for name in CASE_NAMES]
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +116,7 @@ def test_the_corpus_is_complete(corpus: Corpus) -> None:
     assert sum(c.cli for c in corpus.cases) >= 3
 
 
-@pytest.mark.parametrize("name", CASE_NAMES)
+@pytest.mark.parametrize("name", CASES)
 def test_case(name: str, corpus: Corpus, baseline: State, originals: dict[Path, str],
               tmp_path: Path, timezone: Any, request: pytest.FixtureRequest) -> None:
     if name in corpus.missing:

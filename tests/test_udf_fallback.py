@@ -13,11 +13,11 @@ import pytest
 
 from cchc_xl.criteria.engine import assess
 from cchc_xl.format.layout import UDF_COLUMN, col_letter, defined_name
-from devtools.libreoffice import find_soffice, read_values, recalculate
+from devtools.libreoffice import read_values, recalculate
 from cchc_xl.ops.master import write_master
 from parity_cases import matrix_catalogue, matrix_state
 
-pytestmark = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) not found")
+pytestmark = pytest.mark.libreoffice
 
 
 def defined_names(path: Path) -> dict[str, tuple[str, str]]:
