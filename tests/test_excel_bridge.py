@@ -379,6 +379,7 @@ VBA_PROBES = {
 }
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_compiles_every_module_and_runs_the_command_builder(tmp_path: Path) -> None:
     import ast
     import io

@@ -31,10 +31,8 @@ from cchc_xl.ops.master import Master
 from cchc_xl.ops.merge import ALREADY_MERGED, MERGED, OLDER, REJECTED, SUPERSEDED
 from cchc_xl.read.reader import read_master
 from conftest import tiny_data
-from devtools.libreoffice import find_soffice, recalculate
+from devtools.libreoffice import recalculate
 
-needs_libreoffice = pytest.mark.skipif(find_soffice() is None,
-                                       reason="LibreOffice (soffice) is not installed")
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
 
 
@@ -207,7 +205,7 @@ def test_appraised_bonus_and_penalty_count_in_the_appraised_total(master):
     assert report.appraised_total == report.appraised - Decimal(0)  # +0,5 − 0,5
 
 
-@needs_libreoffice
+@pytest.mark.libreoffice
 def test_libreoffice_resaved_master_syncs_merges_and_keeps_typed_values(master, tmp_path):
     """A master saved as .xlsx by a spreadsheet program could not be synced (hidden column U),
     and the appraised total in the file now agrees with the engine, bonus included."""
@@ -316,7 +314,7 @@ def test_a_wrong_password_is_refused_before_anything_is_written(tiny_yaml, tmp_p
         Master.open(unprotected, password="typo").sync()
 
 
-@needs_libreoffice
+@pytest.mark.libreoffice
 def test_the_password_of_a_master_resaved_by_libreoffice_is_checked(tiny_yaml, tmp_path):
     path = tmp_path / "m.xlsx"
     Master.create(tiny_yaml, path, password="bí mật")
@@ -338,6 +336,7 @@ def cchc(*args: str, env: dict[str, str] | None = None, **kwargs: Any) -> subpro
                             stderr=subprocess.PIPE, env={**os.environ, **(env or {})}, **kwargs)
 
 
+@pytest.mark.slow
 def test_two_merges_at_once_keep_both_units(master, tmp_path):
     """Both said 'đã gộp' but one unit's change was missing in most runs."""
     vp = unit_return(master, "VP", tmp_path / "vp", VP_INPUTS)
@@ -551,7 +550,7 @@ def test_file_names_with_brackets_are_shown_as_they_are(master, tmp_path):
     assert "CCHC-2026-NV1 [bản sửa].xlsx" in output
 
 
-@needs_libreoffice
+@pytest.mark.libreoffice
 def test_a_real_ods_return_is_told_to_save_as_xlsx(master, tmp_path):
     from devtools.libreoffice import convert
 
@@ -580,8 +579,8 @@ def test_an_excel_lock_file_says_who_has_the_master_open(master):
 # A year in the life of the master
 
 
-@pytest.mark.parametrize("saver", ["openpyxl", pytest.param("libreoffice", marks=[
-    needs_libreoffice, pytest.mark.libreoffice])])
+@pytest.mark.parametrize("saver", ["openpyxl", pytest.param("libreoffice",
+                                                            marks=pytest.mark.libreoffice)])
 def test_a_year_in_the_life_of_the_master(saver, sample_path, tmp_path):
     """The Văn phòng types into every kind of blue cell; the file is saved by another program;
     units return, one twice and out of order; sync, merge, plan and check all run. Every typed
