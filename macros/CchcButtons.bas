@@ -145,7 +145,7 @@ Private Sub RunButton(ByVal action As String, Optional ByVal argument As String 
     If Not AddinLoaded() Then
         ' ~ Chua cai xlwings add-in: mo Command Prompt va chay: xlwings addin install /  / Sau do
         ' ~ dong han Excel, mo lai tep nay va bam lai nut. (Neu lenh xlwings khong chay duoc: cai
-        ' ~ Python va chay pip install cchc-xl truoc.)
+        ' ~ Python va chay pip install "cchc-xl[excel]" truoc.)
         ShowMessage VN("Ch\u01b0a c\u00e0i xlwings add-in: m\u1edf Command Prompt v\u00e0 ch\u1ea1y: xlwings ") & _
             VN("addin install\n\nSau \u0111\u00f3 \u0111\u00f3ng h\u1eb3n Excel, m\u1edf l\u1ea1i ") & _
             VN("t\u1ec7p n\u00e0y v\u00e0 b\u1ea5m l\u1ea1i n\u00fat. (N\u1ebfu l\u1ec7nh xlwings ") & _
@@ -182,7 +182,7 @@ RunFailed:
     ' ~ install cchc-xl); / - da cai add-in (xlwings addin install) va tab xlwings co tren thanh
     ' ~ cong cu; / - Excel cho phep chay macro (Trust Center). /  / Chi tiet loi
     ShowMessage VN("Kh\u00f4ng ch\u1ea1y \u0111\u01b0\u1ee3c Python qua xlwings add-in. H\u00e3y ki\u1ec3m ") & _
-            VN("tra:\n- \u0111\u00e3 c\u00e0i Python v\u00e0 cchc-xl (pip install cchc-xl);\n- \u0111\u00e3 ") & _
+            VN("tra:\n- \u0111\u00e3 c\u00e0i Python v\u00e0 cchc-xl (pip install ""cchc-xl[excel]"");\n- \u0111\u00e3 ") & _
             VN("c\u00e0i add-in (xlwings addin install) v\u00e0 tab xlwings c\u00f3 tr\u00ean thanh ") & _
             VN("c\u00f4ng c\u1ee5;\n- Excel cho ph\u00e9p ch\u1ea1y macro (Trust Center).\n\nChi ") & _
             VN("ti\u1ebft l\u1ed7i ") & Err.Number & ": " & Err.Description, vbCritical

@@ -670,3 +670,16 @@ def test_a_year_in_the_life_of_the_master(saver, sample_path, tmp_path):
     report = Master.open(path).report()
     assert report.nodes[leaf.code].appraised == Decimal("0.25")
     assert report.appraised_bonus == Decimal("0.5")
+
+
+def test_reading_a_password_master_needs_no_password(tiny_yaml, tmp_path, capsys):
+    """check and plan have no --password option: they only read."""
+    from cchc_xl.cli import run
+
+    path = tmp_path / "m.xlsx"
+    Master.create(tiny_yaml, path, password="bí mật")
+    assert run(["check", str(path)]) == 0
+    assert run(["plan", str(path), "--out", str(tmp_path / "kh.docx")]) == 0
+    assert run(["split", str(path), "--out", str(tmp_path / "gui")]) == 0
+    assert run(["sync", str(path)]) == 2
+    assert "--password" in capsys.readouterr().err

@@ -93,7 +93,8 @@ def macros_folder(package_dir: Path | None = None) -> Path:
             return folder
     looked = ", ".join(str(c) for c in candidates)
     raise FileError(f"Không tìm thấy các tệp macro (.bas) của cchc-xl (đã tìm ở: {looked}). "
-                    "Bản cài đặt bị thiếu tệp; hãy cài lại: pip install --force-reinstall cchc-xl")
+                    "Bản cài đặt bị thiếu tệp; hãy cài lại: "
+                    'pip install --force-reinstall "cchc-xl[excel]"')
 
 
 def master_vba_project(sheet_count: int | None = None) -> bytes:

@@ -53,12 +53,12 @@ def dispatch(name: str, master: Path, args: tuple[str, ...] | list[str],
     target = table.get(name)
     if target is None:
         return False, (f"Nút '{name}' không có trong cchc-xl đã cài; hãy cập nhật: "
-                       "pip install -U cchc-xl")
+                       'pip install -U "cchc-xl[excel]"')
     try:
         handler = _resolve(target)
     except (ImportError, AttributeError):
         return False, (f"Chức năng '{name}' chưa có trong bản cchc-xl đã cài trên máy này; "
-                       "hãy cập nhật: pip install -U cchc-xl")
+                       'hãy cập nhật: pip install -U "cchc-xl[excel]"')
     try:
         message = handler(master, *(_whole(a) for a in args))
     except CchcError as exc:

@@ -111,10 +111,12 @@ class Master:
     @classmethod
     def open(cls, path: Path | str, *, password: str = "") -> Master:
         """Read a master. FileError (exit 2): not a readable master, or a wrong password.
-        InputError (exit 1): its structure was changed by hand (rows moved, sheets renamed)."""
+        InputError (exit 1): its structure was changed by hand (rows moved, sheets renamed).
+        Reading needs no password; writing a master whose sheets have one does."""
         path = Path(path)
         catalogue, data = read_master(path)
-        check_password(path, password)
+        if password:  # a wrong one is refused now; a missing one only when writing
+            check_password(path, password)
         return cls(path, catalogue, data, password)
 
     @classmethod
@@ -217,6 +219,7 @@ class Master:
     def _writing(self, command: str, reload: bool = True) -> Iterator[None]:
         """Hold the lock and make sure the state in memory is what the file holds now."""
         ensure_writable(self.path)
+        check_password(self.path, self.password)  # before any work: a merge reads many files
         with WriteLock(self.path, command=command):
             if _digest(self.path) != self._digest:
                 if not reload or self.state is not self._data.state:
