@@ -430,7 +430,7 @@ def test_master_vba_project_sheet_modules() -> None:
 def test_macros_folder(tmp_path: Path) -> None:
     assert (macros_folder() / "CchcButtons.bas").is_file()
     package = tmp_path / "site-packages" / "cchc_xl"
-    with pytest.raises(FileError, match="pip install --force-reinstall cchc-xl"):
+    with pytest.raises(FileError, match=r"pip install --force-reinstall \"cchc-xl\[excel\]\""):
         macros_folder(package)
     (package / "macros").mkdir(parents=True)  # installed: the .bas files as package data
     (package / "macros" / "CchcButtons.bas").write_text("Option Explicit\n", encoding="ascii")
