@@ -14,6 +14,7 @@ from typing import Any
 from ..criteria.catalogue import Catalogue, Group, Leaf, Node
 from ..criteria.engine import Assessment, assess, index_of
 from ..criteria.numbers import round_half_up, to_decimal, vn_number
+from ..format.info import OrgSettings, Published, org_settings, published
 from ..format.state import Entry, State, plain_value
 
 ZERO = Decimal(0)
@@ -95,6 +96,21 @@ class Report:
     @property
     def fields(self) -> list[NodeReport]:
         return [self.nodes[f.code] for f in self.catalogue.fields]
+
+    # The 'Thông tin chung' sheet -------------------------------------------------------
+    @property
+    def org(self) -> OrgSettings:
+        return org_settings(self.state.info, self.state.org, self.catalogue.province)
+
+    @property
+    def published(self) -> Published:
+        """This year's results as published (typed by the Văn phòng; never computed)."""
+        return published(self.state.info, "published")
+
+    @property
+    def last_year_published(self) -> Published:
+        """Last year's results as they were published (not recomputed, not capped)."""
+        return published(self.state.info, "last_year")
 
     def leaves(self) -> list[NodeReport]:
         return [self.nodes[leaf.code] for leaf in self.catalogue.leaves()]

@@ -18,6 +18,7 @@ from ..analysis.report import Report, build_report
 from ..criteria.catalogue import Catalogue
 from ..format.layout import (
     COVER_SHEET,
+    INFO_SHEET,
     EVIDENCE_SHEET,
     EXTRAS_SHEET,
     GAP_SHEET,
@@ -29,6 +30,7 @@ from ..format.layout import (
 from ..format.rowmap import Audience, plan_fields, row_map
 from ..format.state import State
 from .context import Context
+from .info import write_info
 from .sheets import write_cover, write_evidence, write_log, write_meta
 from .styles import FONT, Styles
 from .summary import write_gap, write_summary
@@ -111,9 +113,10 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
                   "master", None, password, udfs=vba_project is not None)
     field_names = [field_sheet_name(f) for f in catalogue.fields]
     has_extras = catalogue.bonus is not None or catalogue.penalty is not None
-    sheets = [*field_names, *([EXTRAS_SHEET] if has_extras else []), EVIDENCE_SHEET,
+    sheets = [INFO_SHEET, *field_names, *([EXTRAS_SHEET] if has_extras else []), EVIDENCE_SHEET,
               SUMMARY_SHEET, GAP_SHEET, LOG_SHEET]
     cover = write_cover(ctx, COVER_SHEET, sheets)
+    write_info(ctx, INFO_SHEET)
     for field_node, rows in plan_fields(catalogue, Audience("master")):
         write_field_sheet(ctx, field_node, rows)
     write_extras_sheet(ctx, EXTRAS_SHEET)

@@ -19,10 +19,10 @@ from ..format.layout import (
     LOG_COLUMNS,
     LOG_FIRST_ROW,
     LOG_HEADER_ROW,
+    MASTER_EVIDENCE_COLUMNS,
     META_LIST_FIRST_COL,
     META_MAP_COLUMNS,
     META_MAP_FIRST_COL,
-    MASTER_EVIDENCE_COLUMNS,
     TEMPLATE_ID,
     Column,
     cell_ref,
@@ -30,6 +30,7 @@ from ..format.layout import (
 )
 from . import styles as st
 from .context import Context, estimate_lines, write_value
+
 
 def unit_steps(deduction: Decimal) -> list[str]:
     """The unit's how-to; the late-evidence deduction is the catalogue's, not a fixed 30%."""

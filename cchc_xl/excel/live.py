@@ -41,13 +41,13 @@ from ..files import lock
 from ..files.atomic import atomic_write_text
 from ..format.layout import (
     COL,
-    MASTER_EVIDENCE_COLUMNS,
     EVIDENCE_FIRST_ROW,
     EVIDENCE_SHEET,
     GAP_SHEET,
     LOG_COLUMNS,
     LOG_FIRST_ROW,
     LOG_SHEET,
+    MASTER_EVIDENCE_COLUMNS,
     sheet_protection,
 )
 from ..format.state import State

@@ -19,6 +19,7 @@ READABLE_FORMATS = (1, 2)  # 2: evidence origin column, log save times
 TEMPLATE_ID = "cchc-xl"
 
 COVER_SHEET = "Hướng dẫn"
+INFO_SHEET = "Thông tin chung"
 EVIDENCE_SHEET = "Tài liệu kiểm chứng"
 EXTRAS_SHEET = "Điểm thưởng, điểm trừ"
 SUMMARY_SHEET = "Tổng hợp"
@@ -133,7 +134,7 @@ _LOCKED: Mapping[str, bool] = MappingProxyType({
     "delete_columns": False, "delete_rows": False, "select_locked_cells": True, "sort": False,
     "autofilter": False, "pivot_tables": False, "select_unlocked_cells": True,
 })
-ProtectionKind = Literal["tree", "cover", "evidence", "log", "summary", "gap"]
+ProtectionKind = Literal["tree", "cover", "evidence", "log", "summary", "gap", "info"]
 
 
 def _allowing(**allowed: bool) -> Mapping[str, bool]:
@@ -147,9 +148,10 @@ PROTECTION: Mapping[ProtectionKind, Mapping[str, bool]] = MappingProxyType({
     "log": _allowing(format_columns=True, autofilter=True),
     "summary": _allowing(format_columns=True),
     "gap": _allowing(format_columns=True),
+    "info": _allowing(format_columns=True, format_rows=True),
 })
 _PROTECTION_BY_SHEET: Mapping[str, ProtectionKind | None] = MappingProxyType({
-    COVER_SHEET: "cover", EVIDENCE_SHEET: "evidence", LOG_SHEET: "log",
+    COVER_SHEET: "cover", INFO_SHEET: "info", EVIDENCE_SHEET: "evidence", LOG_SHEET: "log",
     SUMMARY_SHEET: "summary", GAP_SHEET: "gap", META_SHEET: None, XLWINGS_CONF_SHEET: None,
 })
 

@@ -101,6 +101,8 @@ class State:
     entries: dict[str, Entry] = field(default_factory=dict)
     evidence: list[EvidenceRow] = field(default_factory=list)
     log: list[LogRow] = field(default_factory=list)
+    # The master's 'Thông tin chung' sheet: settings and published results (format/info.py).
+    info: dict[str, Any] = field(default_factory=dict)
 
     def entry(self, code: str) -> Entry:
         return self.entries.get(code, EMPTY)

@@ -23,6 +23,7 @@ from ..criteria.catalogue import Catalogue
 from ..criteria.numbers import vn_number
 from ..errors import Problem
 from ..files.grids import Book, BrokenSheet, normalise
+from ..format.info import INFO_SHEET, info_cells
 from ..format.layout import (
     COL,
     EVIDENCE_FIRST_ROW,
@@ -84,13 +85,14 @@ def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData,
           extra_inputs: dict[str, set[Cell]] | None = None) -> list[Problem]:
     """Problems for every sheet or cell of `current` that the rebuilt `fresh` does not keep."""
     try:
-        return _drift(current.name, Book(current), Book(fresh), data, extra_inputs or {})
+        return _drift(current.name, Book(current), Book(fresh), catalogue, data,
+                      extra_inputs or {})
     except BrokenSheet as exc:  # a sheet of the master the reader did not need is damaged
         return [Problem(f"{exc} Hãy khôi phục bản trước từ thư mục sao-luu.", file=current.name,
                         sheet=exc.sheet)]
 
 
-def _drift(file: str, old: Book, new: Book, data: WorkbookData,
+def _drift(file: str, old: Book, new: Book, catalogue: Catalogue, data: WorkbookData,
            extra_inputs: dict[str, set[Cell]]) -> list[Problem]:
     problems: list[Problem] = []
     for sheet in old.names:
@@ -99,6 +101,7 @@ def _drift(file: str, old: Book, new: Book, data: WorkbookData,
                                     "chuyển nội dung sang tệp khác rồi xóa sheet.", file=file,
                                     sheet=sheet))
     trees = tree_cells(data)
+    extra_inputs = {**extra_inputs, INFO_SHEET: set(info_cells(catalogue).values())}
     # A master written by another version of the tool may differ in its own labels (cover text,
     # rule wording): there only text typed into cells the fresh build leaves empty is user data.
     strict = generator_is_current(data)

@@ -28,8 +28,8 @@ from ..format.layout import (
     EVIDENCE_FIRST_ROW,
     EVIDENCE_HEADER_ROW,
     EVIDENCE_SHEET,
-    HEADER_ROW,
     GROUP_KEYS,
+    HEADER_ROW,
     LEAF_KEYS,
     LOG_COLUMNS,
     LOG_FIRST_ROW,
@@ -41,11 +41,11 @@ from ..format.layout import (
     TEMPLATE_ID,
     cell_ref,
 )
+from ..format.info import INFO_SHEET, info_cells
 from ..format.rowmap import Audience, RowMapEntry, row_map
 from ..format.state import Entry, EvidenceRow, LogRow, State
-from .typed import read_dates, read_formulas, read_numbers
+from .typed import read_dates, read_formulas, read_info_values, read_numbers
 from .untrusted import ContainerInfo, UnsafeFile, check_container
-
 
 
 @dataclass
@@ -246,6 +246,17 @@ def read_evidence(book: Book, data: WorkbookData, state: State) -> None:
     read_dates(state)
 
 
+def read_info(book: Book, catalogue: Catalogue, state: State) -> None:
+    """The 'Thông tin chung' sheet (absent from masters of format 1: then nothing is set)."""
+    grid = book.grid(INFO_SHEET)
+    if grid is None:
+        return
+    for key, (row, col) in info_cells(catalogue).items():
+        value = cell(grid, row, col)
+        if value is not None:
+            state.info[key] = value
+
+
 def read_log(book: Book, state: State) -> None:
     grid = book.grid(LOG_SHEET)
     if grid is None:
@@ -282,7 +293,7 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
     catalogue = master_from_book(book, data)
     assert data.state is not None
     with Package(path) as package:
-        read_formulas(package, data.state, data.rows, data.evidence_rows, data.notices,
+        read_formulas(package, catalogue, data.state, data.rows, data.evidence_rows, data.notices,
                       path.name)
         data.saved = package.saved() or saved_time(path)
     return catalogue, data
@@ -325,6 +336,7 @@ def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
         read_tree(book, catalogue, Audience("master"), data, state)
         read_evidence(book, data, state)
         read_log(book, state)
+        read_info(book, catalogue, state)
     except BrokenSheet as exc:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
                         [Problem(str(exc), file=path.name, sheet=exc.sheet)]) from None
@@ -334,6 +346,7 @@ def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
         raise InputError(f"Tệp tổng hợp {path.name} có lỗi cấu trúc; hãy sửa theo danh sách dưới "
                          "đây hoặc khôi phục bản trước từ thư mục sao-luu.", data.problems)
     read_numbers(catalogue, state, data.rows, data.notices, path.name)
+    read_info_values(catalogue, state, data.notices, path.name)
     return catalogue
 
 

@@ -19,6 +19,7 @@ from ..criteria.numbers import vn_number
 from ..errors import Problem
 from ..files.package import Package
 from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, GROUP_KEYS, LEAF_KEYS, cell_ref
+from ..format.info import INFO_SHEET, all_fields, info_cells
 from ..format.rowmap import RowMapEntry
 from ..format.state import Entry, Formula, State
 
@@ -100,6 +101,29 @@ def read_numbers(catalogue: Catalogue, state: State, rows: dict[str, RowMapEntry
             state.entries[code] = replace(entry, **changes)
 
 
+def read_info_values(catalogue: Catalogue, state: State, notices: list[Problem],
+                     file: str) -> None:
+    """Numbers typed as text and dates typed as text on 'Thông tin chung', read as meant."""
+    cells = info_cells(catalogue)
+    for field in all_fields(catalogue):
+        value = state.info.get(field.key)
+        if not isinstance(value, str):
+            continue
+        if field.kind == "date" and parse_date(value) is not None:
+            state.info[field.key] = parse_date(value)
+        elif field.kind in ("number", "percent"):
+            percent = field.kind == "percent" and value.strip().endswith("%")
+            number = parse_number(value.strip().rstrip("%").strip())
+            if number is None:
+                continue
+            state.info[field.key] = float(number / 100 if percent else number)
+            row, col = cells[field.key]
+            notices.append(Problem(
+                f"ô chứa chữ '{value}' ở chỗ cần số: đã đọc là số {vn_number(number)}"
+                + ("%" if percent else "") + " và ghi lại dạng số.", file=file, sheet=INFO_SHEET,
+                cell=cell_ref(row, col), severity="warning", kind="text-number"))
+
+
 def read_dates(state: State) -> None:
     """Evidence dates typed as text ('15/03/2026') are dates."""
     for i, row in enumerate(state.evidence):
@@ -109,8 +133,9 @@ def read_dates(state: State) -> None:
                 state.evidence[i] = replace(row, date=date)
 
 
-def read_formulas(package: Package, state: State, rows: dict[str, RowMapEntry],
-                  evidence_rows: list[int], notices: list[Problem], file: str) -> None:
+def read_formulas(package: Package, catalogue: Catalogue, state: State,
+                  rows: dict[str, RowMapEntry], evidence_rows: list[int], notices: list[Problem],
+                  file: str) -> None:
     """Formulas typed into the master's input cells, kept as formulas (with their values)."""
     by_sheet: dict[str, dict[int, RowMapEntry]] = {}
     for entry_row in rows.values():
@@ -125,6 +150,12 @@ def read_formulas(package: Package, state: State, rows: dict[str, RowMapEntry],
             entry = state.entries.get(code, Entry())
             kept = _kept(getattr(entry, key), text, notices, file, sheet, cell_ref(row, col), code)
             state.entries[code] = replace(entry, **{key: kept})
+    info = {cell: key for key, cell in info_cells(catalogue).items()}
+    for (row, col), text in package.formulas(INFO_SHEET).items():
+        if (row, col) in info:
+            key = info[(row, col)]
+            state.info[key] = _kept(state.info.get(key), text, notices, file, INFO_SHEET,
+                                    cell_ref(row, col), None)
     rows = {r: i for i, r in enumerate(evidence_rows)}
     for (row, col), text in package.formulas(EVIDENCE_SHEET).items():
         key = _EVIDENCE_KEY_OF_COLUMN.get(col)
