@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ..criteria.catalogue import Catalogue, Group, Leaf, Node
 from ..criteria.engine import Assessment, assess, index_of
@@ -238,6 +238,53 @@ class Report:
                       "lost": num(g.lost), "needed": num(g.needed), "label": g.label,
                       "lead": g.node.lead} for g in self.gap_leaves()],
         }
+
+
+Basis = Literal["published", "appraised", "self"]
+BASIS_TEXT = {"published": "kết quả được công bố", "appraised": "kết quả thẩm định",
+              "self": "kết quả tự đánh giá"}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One year's result from one source only: published where entered, else appraised, else
+    self-assessed. Documents take every figure from one Result, so they never mix scores."""
+
+    basis: Basis
+    total: Decimal
+    index: Decimal | None
+    rating: str
+    rank: str  # as published ('' before publication), whatever the basis
+    fields: dict[str, Decimal]  # field code → points on the same basis
+
+    @property
+    def basis_text(self) -> str:
+        return BASIS_TEXT[self.basis]
+
+
+def result_of(report: Report) -> Result:
+    """The year's result on the best basis available (see `Result`).
+
+    The published basis needs the published total and every field's published points; with any
+    of them missing the whole result is the appraised one (or the self-assessed one), never a
+    mix. The published rank is a fact, not a score: it is kept whatever the basis.
+    """
+    published = report.published
+    fields = {f.code: number_or_none(report.state.info.get(f"field.{f.code}"))
+              for f in report.fields}
+    if published.total is not None and all(v is not None for v in fields.values()):
+        index = published.index if published.index is not None else index_of(
+            published.total, report.applicable_max)
+        rating = published.rating or (report.catalogue.rating_for(index * 100)
+                                      if index is not None else "")
+        return Result("published", published.total, index, rating, published.rank,
+                      {code: value for code, value in fields.items() if value is not None})
+    if report.appraised_total is not None:
+        return Result("appraised", report.appraised_total, report.appraised_index,
+                      report.appraised_rating, published.rank,
+                      {f.code: f.achieved for f in report.fields})
+    return Result("self", report.total, report.index, report.rating, published.rank,
+                  {f.code: f.points for f in report.fields})
 
 
 def _sum_if_any(values: Any) -> Decimal | None:
