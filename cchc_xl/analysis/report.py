@@ -256,6 +256,8 @@ class Result:
     rating: str
     rank: str  # as published ('' before publication), whatever the basis
     fields: dict[str, Decimal]  # field code → points on the same basis
+    bonus: Decimal  # capped; total = Σ fields + bonus − penalty, exactly
+    penalty: Decimal
 
     @property
     def basis_text(self) -> str:
@@ -277,14 +279,19 @@ def result_of(report: Report) -> Result:
             published.total, report.applicable_max)
         rating = published.rating or (report.catalogue.rating_for(index * 100)
                                       if index is not None else "")
-        return Result("published", published.total, index, rating, published.rank,
-                      {code: value for code, value in fields.items() if value is not None})
+        points = {code: value for code, value in fields.items() if value is not None}
+        # Publications give the total and the fields; bonus and penalty are what makes them meet.
+        net = published.total - sum(points.values(), ZERO)
+        return Result("published", published.total, index, rating, published.rank, points,
+                      max(net, ZERO), max(-net, ZERO))
     if report.appraised_total is not None:
+        assert report.appraised_bonus is not None and report.appraised_penalty is not None
         return Result("appraised", report.appraised_total, report.appraised_index,
                       report.appraised_rating, published.rank,
-                      {f.code: f.achieved for f in report.fields})
+                      {f.code: f.achieved for f in report.fields}, report.appraised_bonus,
+                      report.appraised_penalty)
     return Result("self", report.total, report.index, report.rating, published.rank,
-                  {f.code: f.points for f in report.fields})
+                  {f.code: f.points for f in report.fields}, report.bonus, report.penalty)
 
 
 def _sum_if_any(values: Any) -> Decimal | None:
