@@ -79,6 +79,37 @@ class EvidenceRow:
 
 EVIDENCE_KEYS = ("code", "number", "date", "subject", "issuer", "link", "unit")
 
+TASK_STATUSES = ("chưa thực hiện", "đang thực hiện", "hoàn thành")
+OVERDUE = "quá hạn"  # derived from the deadline and the date, never typed
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task of the remediation plan (kế hoạch khắc phục), tracked through the year.
+
+    Proposed by the lead unit of a lost item in its plan workbook (or typed by the Văn phòng in
+    the master's tracker sheet), then updated by that unit: status, completion date, evidence.
+    """
+
+    code: Any = None  # the sub-criterion (or field) it remedies
+    task: Any = None  # nhiệm vụ
+    deliverable: Any = None  # sản phẩm, kết quả
+    lead: Any = None  # đơn vị chủ trì (unit code)
+    support: Any = None  # đơn vị phối hợp (text)
+    deadline: Any = None  # a date (or what was typed)
+    status: Any = None  # one of TASK_STATUSES
+    completed: Any = None  # completion date
+    evidence: Any = None  # what proves it was done
+    note: Any = None
+    origin: str | None = None  # the unit whose plan return brought it; None: the Văn phòng
+
+    def is_blank(self) -> bool:
+        return all(getattr(self, key) in (None, "") for key in TASK_KEYS)
+
+
+TASK_KEYS = ("code", "task", "deliverable", "lead", "support", "deadline", "status", "completed",
+             "evidence", "note")
+
 
 @dataclass(frozen=True)
 class LogRow:
@@ -103,6 +134,7 @@ class State:
     log: list[LogRow] = field(default_factory=list)
     # The master's 'Thông tin chung' sheet: settings and published results (format/info.py).
     info: dict[str, Any] = field(default_factory=dict)
+    tasks: list[Task] = field(default_factory=list)  # the remediation plan's tracker
 
     def entry(self, code: str) -> Entry:
         return self.entries.get(code, EMPTY)
