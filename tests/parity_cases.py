@@ -464,7 +464,23 @@ def tiny_state() -> State:
         "TR.1": Entry(value="Không vi phạm"),
         "TR.2": Entry(value="Có vi phạm"),
     }
-    return State("master", org="Sở Tư pháp", entries=entries)
+    # Typed on 'Thông tin chung': results as published, this year and last year.
+    info = {"published.total": 12.47, "published.index": 0.7558, "published.rank": "8/21",
+            "published.rating": "", "last_year.total": 12.1, "last_year.index": 0.7524,
+            "last_year.rating": "Trung bình", "last_year.rank": "9/21", "field.1": 3,
+            "field.2": 7.67, "field.3": 1.8}
+    return State("master", org="Sở Tư pháp", entries=entries, info=info)
+
+
+def tiny_pending_state() -> State:
+    """The survey item (3.1) not yet published: the index is provisional over 14,5 points; the
+    appraised column is started by one item; last year as published is above this year."""
+    state = tiny_state()
+    entries = dict(state.entries)
+    entries["3.1"] = Entry()
+    entries["2.2"] = replace(entries["2.2"], appraised=0.25)
+    info = {"last_year.index": 0.8917, "last_year.total": 14.5}
+    return State("master", org="Sở Tư pháp", entries=entries, info=info)
 
 
 def as_decimal(expect: Any) -> Decimal | str:

@@ -46,6 +46,7 @@ from cchc_xl.format.layout import (
     LOG_SHEET,
     META_MAP_FIRST_COL,
     META_SHEET,
+    INFO_SHEET,
     SUMMARY_SHEET,
     defined_name,
     field_sheet_name,
@@ -58,11 +59,11 @@ from devtools.libreoffice import (
     render_pdf,
 )
 from cchc_xl.criteria.numbers import round_half_up
-from cchc_xl.analysis.report import Report, build_report, lost_label
+from cchc_xl.analysis.report import Report, build_report, change_text, index_label, lost_label
 from cchc_xl.format.state import Entry, State
 from cchc_xl.build import build_master, build_unit
 from cchc_xl.format.layout import GAP_HEADER_ROW
-from cchc_xl.build.summary import LEAF_GAP_HEADERS
+from cchc_xl.build.summary import LEAF_GAP_HEADERS, S
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # conftest and parity_cases, however run
 from conftest import SAMPLE, needs_poppler, tiny_data  # noqa: E402
@@ -75,6 +76,7 @@ from parity_cases import (  # noqa: E402
     quirks_data,
     quirks_state,
     tiny_boundary_state,
+    tiny_pending_state,
     tiny_state,
 )
 
@@ -139,6 +141,7 @@ def book_specs() -> list[Book]:
         Book("tiny_master", tiny, tiny_state(), "master"),
         Book("tiny_master_90", tiny, tiny_boundary_state(), "master"),
         Book("tiny_master_84", tiny, tiny_boundary_state(penalty=True), "master"),
+        Book("tiny_master_pending", tiny, tiny_pending_state(), "master"),
         Book("tiny_unit_NV1", tiny, tiny_state(), "unit", "NV1"),
         Book("tiny_unit_VP", tiny, tiny_state(), "unit", "VP"),
         Book("tiny_filled_VP", tiny, _own_state(tiny, tiny_state(), "VP"), "unit", "VP",
@@ -485,15 +488,18 @@ def test_summary_equals_engine(run: Run, key: str) -> None:
     for f in report.fields:
         sheet, row, _ = book.names[defined_name("FIELD_POINTS", f.code)]
         cells = book.values[sheet][row]
-        for col, what, value, places in (
-                (2, "max", f.max, TWO), (3, "applicable", f.applicable_max, TWO),
-                (4, "points", f.points, TWO), (5, "appraised", blank_or(f.appraised), TWO),
-                (6, "last year", blank_or(f.last_year), TWO),
-                (7, "target", blank_or(f.target), TWO),
-                (8, "sub-index", blank_or(f.sub_index), FOUR)):
-            bad.check(f"summary field {f.code} {what}", cells[col], value, places)
+        for key, value, places in (
+                ("max", f.max, TWO), ("applicable", f.applicable_max, TWO),
+                ("pending", f.pending, TWO), ("points", f.points, TWO),
+                ("appraised", blank_or(f.appraised), TWO),
+                ("published", blank_or(report.published_field(f.code)), TWO),
+                ("last_year", blank_or(f.last_year), TWO),
+                ("target", blank_or(f.target), TWO),
+                ("sub_index", blank_or(f.sub_index), FOUR)):
+            bad.check(f"summary field {f.code} {key}", cells[S[key]], value, places)
     bad.check("CCHC_MAX", book.cell("CCHC_MAX"), report.max)
     bad.check("CCHC_APPLICABLE_MAX", book.cell("CCHC_APPLICABLE_MAX"), report.applicable_max)
+    bad.check("CCHC_PENDING", book.cell("CCHC_PENDING"), report.pending)
     bad.check("CCHC_TREE_POINTS", book.cell("CCHC_TREE_POINTS"), report.points)
     sections = (("CCHC_BONUS", book.catalogue.bonus, report.bonus, "Điểm thưởng (trong giới hạn)"),
                 ("CCHC_PENALTY", book.catalogue.penalty, report.penalty,
@@ -502,19 +508,44 @@ def test_summary_equals_engine(run: Run, key: str) -> None:
         if section is not None:
             bad.check(name, book.cell(name), value)
         row = _label_row(book.values, SUMMARY_SHEET, label)
-        bad.check(f"summary {label}", at(book.values, SUMMARY_SHEET, row, 4), value)
+        bad.check(f"summary {label}", at(book.values, SUMMARY_SHEET, row, S["points"]), value)
     bad.check("CCHC_TOTAL", book.cell("CCHC_TOTAL"), report.total)
     bad.check("CCHC_INDEX", book.cell("CCHC_INDEX"), blank_or(report.index), FOUR)
     bad.check("CCHC_RATING", book.cell("CCHC_RATING"), report.rating)
-    # The appraised column of the totals (F): appraised where entered, else self-assessed.
+    # The appraised column of the totals: appraised where entered, else self-assessed.
     sum_row = book.names["CCHC_TREE_POINTS"][1]
-    total_row = book.names["CCHC_TOTAL"][1]
-    appraised_total = (None if report.appraised is None
-                       else report.appraised + report.bonus - report.penalty)
-    bad.check("summary appraised sum", at(book.values, SUMMARY_SHEET, sum_row, 5),
+    bad.check("summary appraised sum", at(book.values, SUMMARY_SHEET, sum_row, S["appraised"]),
               blank_or(report.appraised))
-    bad.check("summary appraised total", at(book.values, SUMMARY_SHEET, total_row, 5),
-              blank_or(appraised_total))
+    bad.check("CCHC_APPRAISED_TOTAL", book.cell("CCHC_APPRAISED_TOTAL"),
+              blank_or(report.appraised_total))
+    bad.check("CCHC_APPRAISED_INDEX", book.cell("CCHC_APPRAISED_INDEX"),
+              blank_or(report.appraised_index), FOUR)
+    bad.check("CCHC_APPRAISED_RATING", book.cell("CCHC_APPRAISED_RATING"),
+              report.appraised_rating)
+    # The published and last year's columns show what was typed on 'Thông tin chung'; the index
+    # row's label says 'tạm tính' while surveys are pending; the change from last year.
+    index_row = book.names["CCHC_INDEX"][1]
+    bad.check("index label", at(book.values, SUMMARY_SHEET, index_row, S["name"]),
+              index_label(report))
+    published, last_year = report.published, report.last_year_published
+    for row_name, key, value, places in (
+            ("CCHC_TOTAL", "published", blank_or(published.total), TWO),
+            ("CCHC_TOTAL", "last_year", blank_or(last_year.total), TWO),
+            ("CCHC_INDEX", "published", blank_or(published.index), FOUR),
+            ("CCHC_INDEX", "last_year", blank_or(last_year.index), FOUR),
+            ("CCHC_RATING", "published", report.published_rating, TWO),
+            ("CCHC_RATING", "last_year", last_year.rating, TWO)):
+        row = book.names[row_name][1]
+        bad.check(f"summary {row_name} {key}", at(book.values, SUMMARY_SHEET, row, S[key]),
+                  value, places)
+    rank_row = _label_row(book.values, SUMMARY_SHEET, "Xếp hạng")
+    bad.check("summary rank", at(book.values, SUMMARY_SHEET, rank_row, S["published"]),
+              published.rank)
+    change_row = _label_row(book.values, SUMMARY_SHEET, "Chỉ số CCHC so với năm trước")
+    for key, value in (("points", report.index), ("appraised", report.appraised_index),
+                       ("published", published.index)):
+        bad.check(f"summary change {key}", at(book.values, SUMMARY_SHEET, change_row, S[key]),
+                  change_text(value, last_year.index))
     bad.assert_none()
 
 
@@ -546,7 +577,8 @@ def test_gap_analysis_equals_engine(run: Run, key: str) -> None:
                                  (3, "achieved", node.achieved),
                                  (4, "target", node.target_or_max), (5, "lost", node.lost),
                                  (6, "needed", node.needed),
-                                 (7, "label", lost_label(node.applicable_max, node.lost))):
+                                 (7, "label", lost_label(node.applicable_max, node.lost,
+                                                         node.pending))):
             bad.check(f"gap {case_label(code)} {what}", cells[col], value)
     bad.assert_none()
 
@@ -751,6 +783,8 @@ def has_code(text: str, code: str) -> bool:
 
 def _markers(catalogue: Catalogue, master: bool) -> dict[str, str]:
     markers = {COVER_SHEET: "TỰ ĐÁNH GIÁ, CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM"}
+    if master:
+        markers[INFO_SHEET] = "THÔNG TIN CHUNG"
     for f in catalogue.fields:
         markers[field_sheet_name(f)] = f"Lĩnh vực {f.code}: {f.name}"
     if master:
@@ -804,8 +838,13 @@ def test_pdf_master_shows_every_sheet_and_code(printed: dict[str, Printed]) -> N
         missing += [g.code for g in f.walk() if not has_code(text, g.code)]
     extras = segments[EXTRAS_SHEET]
     missing += [item.code for _, item in sample.extra_items() if not has_code(extras, item.code)]
-    gap = segments[GAP_SHEET]  # empty state: every leaf lost points, all are listed
-    missing += [leaf.code for leaf in sample.leaves() if not has_code(gap, leaf.code)]
+    # Empty state: every leaf lost points and is listed, except the survey items, which wait for
+    # their published result (not a loss).
+    gap = segments[GAP_SHEET]
+    missing += [leaf.code for leaf in sample.leaves()
+                if not leaf.rule.pending_when_blank and not has_code(gap, leaf.code)]
+    assert not any(has_code(gap, leaf.code) for leaf in sample.leaves()
+                   if leaf.rule.pending_when_blank and leaf.code.count(".") > 1)
     assert missing == [], f"codes cut off the printed pages: {missing}"
     summary = segments[SUMMARY_SHEET]
     for label in ("Cộng các lĩnh vực", "TỔNG ĐIỂM ĐẠT ĐƯỢC", "CHỈ SỐ CCHC", "Xếp loại"):

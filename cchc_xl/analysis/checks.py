@@ -79,6 +79,11 @@ def check_master(catalogue: Catalogue, state: State, today: dt.date,
         if score.status == "error" and score.check is not None:
             problems.append(Problem(score.check.message, file=file, code=leaf.code,
                                     unit=leaf.lead))
+        elif score.status == "pending":
+            problems.append(Problem("chờ kết quả điều tra xã hội học: Văn phòng nhập khi Sở Nội "
+                                    "vụ công bố; đến lúc đó Chỉ số CCHC là tạm tính, chưa gồm "
+                                    "tiêu chí này.", file=file, code=leaf.code,
+                                    severity="warning", kind="pending"))
         elif score.status == "missing":
             who = catalogue.unit_name(leaf.lead) if leaf.rule.unit_input else "Văn phòng"
             problems.append(Problem(f"chưa có số liệu (do {who} nhập).", file=file,

@@ -20,15 +20,43 @@ from ..format.state import Entry, State, plain_value
 ZERO = Decimal(0)
 FULL_LABEL = "đạt điểm tối đa"
 NA_LABEL = "không chấm điểm"
+PENDING_LABEL = "chờ kết quả"
 
 
-def lost_label(applicable_max: Decimal, lost: Decimal) -> str:
-    """'đạt điểm tối đa', 'trừ 1,5 điểm' or 'không chấm điểm' — from the numbers alone."""
+def lost_label(applicable_max: Decimal, lost: Decimal, pending: Decimal = ZERO) -> str:
+    """'đạt điểm tối đa', 'trừ 1,5 điểm', 'không chấm điểm' or, while a survey result is not
+    published, 'chờ kết quả' ('trừ 1,5 điểm; chờ kết quả 10 điểm') — from the numbers alone."""
     if applicable_max == 0:
         return NA_LABEL
+    if pending > 0:
+        waiting = f"{PENDING_LABEL} {vn_number(pending)} điểm"
+        return f"trừ {vn_number(lost)} điểm; {waiting}" if lost > 0 else waiting
     if lost <= 0:
         return FULL_LABEL
     return f"trừ {vn_number(lost)} điểm"
+
+
+INDEX_LABEL = "CHỈ SỐ CCHC (tổng điểm / điểm tối đa áp dụng)"
+
+
+def index_label(report: Report) -> str:
+    """The index row's label: provisional while survey results are pending."""
+    if report.pending > 0:
+        return (f"{INDEX_LABEL} — tạm tính, chưa gồm {vn_number(report.pending)} điểm chờ kết "
+                "quả điều tra xã hội học")
+    return INDEX_LABEL
+
+
+def change_text(index: Decimal | None, previous: Decimal | None) -> str:
+    """'tăng 0,34%' (percentage points, as the seeds say it), 'giảm …', 'bằng năm trước'."""
+    if index is None or previous is None:
+        return ""
+    diff = round_half_up((index - previous) * 100)
+    if diff > 0:
+        return f"tăng {vn_number(diff)}%"
+    if diff < 0:
+        return f"giảm {vn_number(-diff)}%"
+    return "bằng năm trước"
 
 
 def number_or_none(value: Any) -> Decimal | None:
@@ -52,7 +80,8 @@ class NodeReport:
     last_year: Decimal | None
     target: Decimal | None
     entry: Entry
-    status: str = "ok"  # leaves: ok, missing, na, error; groups: ok
+    status: str = "ok"  # leaves: ok, missing, pending, na, error; groups: ok
+    pending: Decimal = ZERO  # survey points not published yet (not appraised either)
 
     @property
     def code(self) -> str:
@@ -65,7 +94,8 @@ class NodeReport:
 
     @property
     def lost(self) -> Decimal:
-        return max(self.applicable_max - self.achieved, ZERO)
+        """Points lost for good: what is pending is not lost."""
+        return max(self.applicable_max - self.pending - self.achieved, ZERO)
 
     @property
     def target_or_max(self) -> Decimal:
@@ -74,16 +104,17 @@ class NodeReport:
 
     @property
     def needed(self) -> Decimal:
-        return max(self.target_or_max - self.achieved, ZERO)
+        return max(self.target_or_max - self.pending - self.achieved, ZERO)
 
     @property
     def label(self) -> str:
-        return lost_label(self.applicable_max, self.lost)
+        return lost_label(self.applicable_max, self.lost, self.pending)
 
     @property
     def sub_index(self) -> Decimal | None:
-        """Self-assessed points over the applicable maximum (as the index is computed)."""
-        return index_of(self.points, self.applicable_max)
+        """Self-assessed points over the applicable maximum without what is pending (as the
+        index is computed)."""
+        return index_of(self.points, self.applicable_max - self.pending)
 
 
 @dataclass
@@ -106,6 +137,26 @@ class Report:
     def published(self) -> Published:
         """This year's results as published (typed by the Văn phòng; never computed)."""
         return published(self.state.info, "published")
+
+    def published_field(self, code: str) -> Decimal | None:
+        """A field's points as published this year, if typed."""
+        return number_or_none(self.state.info.get(f"field.{code}"))
+
+    @property
+    def published_fields_total(self) -> Decimal | None:
+        """The fields' published points added up, once every field's are typed."""
+        values = [self.published_field(f.code) for f in self.fields]
+        if any(v is None for v in values):
+            return None
+        return round_half_up(sum(values, ZERO))  # type: ignore[arg-type]
+
+    @property
+    def published_rating(self) -> str:
+        """As published; from the published index and the bands when only that was typed."""
+        if self.published.rating:
+            return self.published.rating
+        index = self.published.index
+        return self.catalogue.rating_for(round_half_up(index * 100)) if index is not None else ""
 
     @property
     def last_year_published(self) -> Published:
@@ -133,8 +184,9 @@ class Report:
 
     @property
     def points_index(self) -> Decimal | None:
-        """The fields' self-assessed points over the applicable maximum, before bonus/penalty."""
-        return index_of(self.points, self.applicable_max)
+        """The fields' self-assessed points over the applicable maximum without what is
+        pending, before bonus/penalty."""
+        return index_of(self.points, self.applicable_max - self.pending)
 
     @property
     def appraisal_started(self) -> bool:
@@ -175,7 +227,7 @@ class Report:
     @property
     def appraised_index(self) -> Decimal | None:
         total = self.appraised_total
-        return None if total is None else index_of(total, self.applicable_max)
+        return None if total is None else index_of(total, self.applicable_max - self.pending)
 
     @property
     def appraised_rating(self) -> str:
@@ -197,11 +249,21 @@ class Report:
 
     @property
     def index(self) -> Decimal | None:
+        """The self-assessed index; provisional while survey results are pending."""
         return self.assessment.index
 
     @property
     def rating(self) -> str:
         return self.assessment.rating
+
+    @property
+    def pending(self) -> Decimal:
+        """Survey points not published yet (and not appraised): neither earned nor lost."""
+        return sum((f.pending for f in self.fields), ZERO)
+
+    @property
+    def provisional(self) -> bool:
+        return self.pending > 0
 
     @property
     def last_year(self) -> Decimal | None:
@@ -228,6 +290,13 @@ class Report:
             "points": num(self.points), "bonus": num(self.bonus),
             "penalty": num(self.penalty), "total": num(self.total),
             "index": num(self.index), "rating": self.rating,
+            "pending": num(self.pending), "provisional": self.provisional,
+            "appraised_total": num(self.appraised_total),
+            "appraised_index": num(self.appraised_index),
+            "published": {k: num(v) if isinstance(v, Decimal) else v
+                          for k, v in self.published.__dict__.items()},
+            "last_year_published": {k: num(v) if isinstance(v, Decimal) else v
+                                    for k, v in self.last_year_published.__dict__.items()},
             "fields": [{"code": f.code, "name": f.node.name, "max": num(f.max),
                         "applicable_max": num(f.applicable_max), "points": num(f.points),
                         "appraised": num(f.appraised), "last_year": num(f.last_year),
@@ -315,9 +384,10 @@ def _node_report(node: Node, level: int, report: Report) -> NodeReport:
     if isinstance(node, Leaf):
         leaf = scores.leaves[node.code]
         appraised = number_or_none(entry.appraised)
+        pending = leaf.applicable_max if leaf.status == "pending" else ZERO
         result = NodeReport(node, level, node.max, leaf.applicable_max, leaf.earned, appraised,
                             number_or_none(entry.last_year), number_or_none(entry.target),
-                            entry, leaf.status)
+                            entry, leaf.status, pending)
     else:
         assert isinstance(node, Group)
         children = [_node_report(c, level + 1, report) for c in node.children]
@@ -326,6 +396,7 @@ def _node_report(node: Node, level: int, report: Report) -> NodeReport:
         if any(c.appraised is not None for c in children):
             appraised = round_half_up(sum((c.achieved for c in children), ZERO))
         result = NodeReport(node, level, node.max, score.applicable_max, score.points, appraised,
-                            number_or_none(entry.last_year), number_or_none(entry.target), entry)
+                            number_or_none(entry.last_year), number_or_none(entry.target), entry,
+                            pending=sum((c.pending for c in children), ZERO))
     report.nodes[node.code] = result
     return result

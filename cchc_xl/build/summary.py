@@ -10,23 +10,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..analysis.report import NodeReport, Report
+from ..analysis.report import INDEX_LABEL, NodeReport, Report, change_text, index_label
+from ..criteria.catalogue import Group
+from ..criteria.expr import to_formula
+from ..criteria.rules import pending_max_expr
 from ..format.layout import (
     COL,
     GAP_HEADER_ROW,
+    INPUT_NAME,
     SUMMARY_HEADER_ROW,
     cell_ref,
     code_token,
+    col_letter,
     quote_sheet,
 )
+from ..format.state import plain_value
 from . import styles as st
-from .context import Context, cached, estimate_lines
+from .context import Context, cached, estimate_lines, write_value
 
-SUMMARY_HEADERS = ("STT", "Lĩnh vực", "Điểm tối đa", "Điểm tối đa áp dụng", "Điểm tự chấm",
-                   "Điểm thẩm định (tiêu chí chưa thẩm định: điểm tự chấm)",
-                   "Kết quả năm trước", "Mục tiêu năm nay",
-                   "Chỉ số thành phần", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn hoàn thành")
-SUMMARY_WIDTHS = (5, 40, 9, 9, 9, 13, 9, 9, 10, 22, 26, 14)
+# The consolidated sheet's columns: self-assessed, appraised and published side by side.
+SUMMARY_COLUMNS: tuple[tuple[str, str, float], ...] = (
+    ("no", "STT", 5), ("name", "Lĩnh vực", 36), ("max", "Điểm tối đa", 8),
+    ("applicable", "Điểm tối đa áp dụng", 8),
+    ("pending", "Chờ kết quả điều tra xã hội học", 9), ("points", "Điểm tự chấm", 8),
+    ("appraised", "Điểm thẩm định (tiêu chí chưa thẩm định: điểm tự chấm)", 11),
+    ("published", "Điểm được công bố", 9), ("last_year", "Kết quả năm trước (đã công bố)", 9),
+    ("target", "Mục tiêu năm nay", 8), ("sub_index", "Chỉ số thành phần (tự chấm)", 9),
+    ("lead", "Đơn vị chủ trì", 20), ("support", "Đơn vị phối hợp", 24),
+    ("deadline", "Thời hạn hoàn thành", 13),
+)
+SUMMARY_HEADERS = tuple(header for _, header, _ in SUMMARY_COLUMNS)
+SUMMARY_WIDTHS = tuple(width for _, _, width in SUMMARY_COLUMNS)
+S = {key: i for i, (key, _, _) in enumerate(SUMMARY_COLUMNS)}  # summary column → index
 FIELD_GAP_HEADERS = ("STT", "Lĩnh vực", "Điểm tối đa áp dụng", "Điểm đạt", "Mục tiêu",
                      "Điểm bị mất", "Còn thiếu so với mục tiêu", "Nhận xét", "Đơn vị chủ trì",
                      "Đơn vị phối hợp")
@@ -47,13 +62,40 @@ def _places(x: str) -> str:
     return f"IF({x}=ROUND({x},0),FIXED({x},0),IF({x}=ROUND({x},1),FIXED({x},1),FIXED({x},2)))"
 
 
-def label_formula(applicable: str, lost: str) -> str:
-    return (f'=IF({applicable}=0,"không chấm điểm",IF({lost}<=0,"đạt điểm tối đa",'
-            f'"trừ "&{_places(lost)}&" điểm"))')
+def label_formula(applicable: str, lost: str, pending: str = "0") -> str:
+    """The native twin of `report.lost_label`."""
+    lost_text = f'"trừ "&{_places(lost)}&" điểm"'
+    if pending == "0":
+        waiting = '""'
+    else:
+        waiting = (f'IF(({pending})>0,IF({lost}>0,{lost_text}&"; ","")&"chờ kết quả "&'
+                   f'{_places(f"({pending})")}&" điểm","")')
+    done = f'IF({lost}<=0,"đạt điểm tối đa",{lost_text})'
+    if pending == "0":
+        return f'=IF({applicable}=0,"không chấm điểm",{done})'
+    return f'=IF({applicable}=0,"không chấm điểm",IF({waiting}<>"",{waiting},{done}))'
 
 
 def _locations(ctx: Context) -> dict[str, tuple[str, int]]:
     return {e.code: (e.sheet, e.row) for e in ctx.row_map}
+
+
+def pending_formula(report: Report, node: NodeReport, where: dict[str, tuple[str, int]]) -> str:
+    """A formula (without '=') of the survey points `node` still waits for; '0' when none.
+
+    The same expression the engine evaluates (`rules.pending_max_expr`), over each survey
+    leaf's own cells on its sheet.
+    """
+    parts = []
+    leaves = node.node.leaves() if isinstance(node.node, Group) else [node.node]
+    for leaf in leaves:
+        expr = pending_max_expr(leaf.rule, leaf.max)
+        if expr is None or leaf.code not in where:
+            continue
+        sheet, row = where[leaf.code]
+        refs = {key: _ref(sheet, row, key) for key in INPUT_NAME}
+        parts.append(to_formula(expr, refs)[1:])
+    return "+".join(parts) if parts else "0"
 
 
 def write_summary(ctx: Context, name: str) -> None:
@@ -63,34 +105,42 @@ def write_summary(ctx: Context, name: str) -> None:
     ws.write_string(0, 0, f"TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ CHỈ SỐ CCHC NĂM {ctx.catalogue.year}",
                     s.title())
     ws.write_string(1, 0, ctx.state.org or "", s.subtitle())
-    for i, (header, width) in enumerate(zip(SUMMARY_HEADERS, SUMMARY_WIDTHS)):
+    for i, (_, header, width) in enumerate(SUMMARY_COLUMNS):
         ws.write_string(SUMMARY_HEADER_ROW, i, header, s.header())
         ws.set_column(i, i, width)
-    ws.set_row(SUMMARY_HEADER_ROW, 75)
+    ws.set_row(SUMMARY_HEADER_ROW, 90)
     text, num, mx = s.cell(), s.cell(kind="number"), s.cell(kind="max")
     pct = s.cell(kind="percent")
     first = SUMMARY_HEADER_ROW + 1
     for i, f in enumerate(report.fields):
         r = first + i
         sheet, row = where[f.code]
-        ws.write_number(r, 0, i + 1, text)
-        ws.write_string(r, 1, f.node.name, text)
-        ws.write_formula(r, 2, f"={_ref(sheet, row, 'max')}", mx, cached(f.max))
-        ws.write_formula(r, 3, f"={_ref(sheet, row, 'applicable')}", mx, cached(f.applicable_max))
-        ws.write_formula(r, 4, f"={_ref(sheet, row, 'points')}", num, cached(f.points))
-        for col, key, value in ((5, "appraised", f.appraised), (6, "last_year", f.last_year),
-                                (7, "target", f.target)):
+        x = r + 1
+        ws.write_number(r, S["no"], i + 1, text)
+        ws.write_string(r, S["name"], f.node.name, text)
+        ws.write_formula(r, S["max"], f"={_ref(sheet, row, 'max')}", mx, cached(f.max))
+        ws.write_formula(r, S["applicable"], f"={_ref(sheet, row, 'applicable')}", mx,
+                         cached(f.applicable_max))
+        ws.write_formula(r, S["pending"], f"={pending_formula(report, f, where)}", mx,
+                         cached(f.pending))
+        ws.write_formula(r, S["points"], f"={_ref(sheet, row, 'points')}", num, cached(f.points))
+        for key, value in (("appraised", f.appraised), ("last_year", f.last_year),
+                           ("target", f.target)):
             ref = _ref(sheet, row, key)
-            ws.write_formula(r, col, f'=IF(ISNUMBER({ref}),{ref},"")', num, cached(value))
-        ws.write_formula(r, 8, f'=IF(D{r + 1}=0,"",ROUND(E{r + 1}/D{r + 1},4))', pct,
-                         cached(f.sub_index))
-        texts = {1: f.node.name, 9: ctx.catalogue.unit_name(f.node.lead),
-                 10: ", ".join(ctx.catalogue.unit_name(u) for u in f.node.support),
-                 11: str(f.entry.deadline or "")}
-        for col in (9, 10, 11):
+            ws.write_formula(r, S[key], f'=IF(ISNUMBER({ref}),{ref},"")', num, cached(value))
+        published = f"CCHC_PUBLISHED_FIELD_{code_token(f.code)}"
+        ws.write_formula(r, S["published"], f'=IF(ISNUMBER({published}),{published},"")', num,
+                         cached(report.published_field(f.code)))
+        base = f"({_c('applicable', x)}-{_c('pending', x)})"
+        ws.write_formula(r, S["sub_index"], f'=IF({base}=0,"",ROUND({_c("points", x)}/{base},4))',
+                         pct, cached(f.sub_index))
+        texts = {S["name"]: f.node.name, S["lead"]: ctx.catalogue.unit_name(f.node.lead),
+                 S["support"]: ", ".join(ctx.catalogue.unit_name(u) for u in f.node.support)}
+        for col in (S["lead"], S["support"]):
             ws.write_string(r, col, texts[col], text)
+        write_value(ws, r, S["deadline"], plain_value(f.entry.deadline), text, s)
         ws.set_row(r, _row_height(texts, SUMMARY_WIDTHS))
-        ctx.define(f"CCHC_FIELD_POINTS_{code_token(f.code)}", name, r, 4)
+        ctx.define(f"CCHC_FIELD_POINTS_{code_token(f.code)}", name, r, S["points"])
     _write_summary_totals(ctx, ws, name, first, first + len(report.fields) - 1)
     ws.set_landscape()
     ws.set_paper(9)
@@ -99,44 +149,60 @@ def write_summary(ctx: Context, name: str) -> None:
     ctx.protect(ws, "summary")
 
 
+def _c(key: str, x: int) -> str:
+    """The summary cell of column `key` on 1-based row `x` ('F12')."""
+    return f"{col_letter(S[key])}{x}"
+
+
 def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: int) -> None:
+    """Totals, index, rating, rank and the change from last year, one column per source."""
     s, report, cat = ctx.styles, ctx.report, ctx.catalogue
     bold_text = s.cell(bold=True, fill=st.FIELD)
     num = s.cell(kind="number", bold=True, fill=st.FIELD)
     mx = s.cell(kind="max", bold=True, fill=st.FIELD)
     pct = s.cell(kind="percent", bold=True, fill=st.FIELD)
     blank = s.cell(fill=st.FIELD)
-    r = last + 1
-    def span(col: int) -> str:
-        return f"{chr(65 + col)}{first + 1}:{chr(65 + col)}{last + 1}"
+
+    def span(key: str) -> str:
+        return f"{_c(key, first + 1)}:{_c(key, last + 1)}"
 
     def row_label(row: int, label: str) -> None:
         ws.write_blank(row, 0, None, blank)
-        ws.write_string(row, 1, label, bold_text)
-        for col in range(2, len(SUMMARY_HEADERS)):
+        ws.write_string(row, S["name"], label, bold_text)
+        for col in range(2, len(SUMMARY_COLUMNS)):
             ws.write_blank(row, col, None, blank)
-        ws.set_row(row, _row_height({1: label}, SUMMARY_WIDTHS, bold=True))
+        ws.set_row(row, _row_height({S["name"]: label}, SUMMARY_WIDTHS, bold=True))
 
+    def formula(row: int, key: str, text: str, fmt: Any, value: Any) -> None:
+        ws.write_formula(row, S[key], text, fmt, cached(value))
+
+    published, last_year = report.published, report.last_year_published
+    r = sum_row = last + 1
+    x = r + 1
     row_label(r, "Cộng các lĩnh vực")
-    ws.write_formula(r, 2, f"=SUM({span(2)})", mx, cached(report.max))
-    ws.write_formula(r, 3, f"=SUM({span(3)})", mx, cached(report.applicable_max))
-    ws.write_formula(r, 4, f"=ROUND(SUM({span(4)}),2)", num, cached(report.points))
+    formula(r, "max", f"=SUM({span('max')})", mx, report.max)
+    formula(r, "applicable", f"=SUM({span('applicable')})", mx, report.applicable_max)
+    formula(r, "pending", f"=SUM({span('pending')})", mx, report.pending)
+    formula(r, "points", f"=ROUND(SUM({span('points')}),2)", num, report.points)
     # Appraisal has started once any field or bonus/penalty item has appraised points.
     extras = [f"CCHC_{kind}_APPRAISED" for kind, section in (("BONUS", cat.bonus),
                                                              ("PENALTY", cat.penalty)) if section]
-    none_appraised = f"COUNT({','.join([span(5), *extras])})=0"
-    mixed = ",".join(f"IF(ISNUMBER(F{i + 1}),F{i + 1},E{i + 1})" for i in range(first, last + 1))
-    ws.write_formula(r, 5, f'=IF({none_appraised},"",ROUND(SUM({mixed}),2))', num,
-                     cached(report.appraised))
-    for col, value in ((6, report.last_year), (7, report.target)):
-        ws.write_formula(r, col, f'=IF(COUNT({span(col)})=0,"",SUM({span(col)}))', num,
-                         cached(value))
-    ws.write_formula(r, 8, f'=IF(D{r + 1}=0,"",ROUND(E{r + 1}/D{r + 1},4))', pct,
-                     cached(report.points_index))
-    ctx.define("CCHC_MAX", name, r, 2)
-    ctx.define("CCHC_APPLICABLE_MAX", name, r, 3)
-    ctx.define("CCHC_TREE_POINTS", name, r, 4)
-    sum_row = r
+    none_appraised = f"COUNT({','.join([span('appraised'), *extras])})=0"
+    mixed = ",".join(f"IF(ISNUMBER({_c('appraised', i + 1)}),{_c('appraised', i + 1)},"
+                     f"{_c('points', i + 1)})" for i in range(first, last + 1))
+    formula(r, "appraised", f'=IF({none_appraised},"",ROUND(SUM({mixed}),2))', num,
+            report.appraised)
+    fields_published = report.published_fields_total
+    formula(r, "published", f'=IF(COUNT({span("published")})<{last - first + 1},"",'
+                            f'ROUND(SUM({span("published")}),2))', num, fields_published)
+    for key, value in (("last_year", report.last_year), ("target", report.target)):
+        formula(r, key, f'=IF(COUNT({span(key)})=0,"",SUM({span(key)}))', num, value)
+    base = f"({_c('applicable', x)}-{_c('pending', x)})"
+    formula(r, "sub_index", f'=IF({base}=0,"",ROUND({_c("points", x)}/{base},4))', pct,
+            report.points_index)
+    for what, col in (("MAX", "max"), ("APPLICABLE_MAX", "applicable"), ("PENDING", "pending"),
+                      ("TREE_POINTS", "points")):
+        ctx.define(f"CCHC_{what}", name, r, S[col])
 
     for label, name_ref, section, value, appraised in (
             ("Điểm thưởng (trong giới hạn)", "CCHC_BONUS", cat.bonus, report.bonus,
@@ -145,41 +211,84 @@ def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: in
              report.appraised_penalty)):
         r += 1
         row_label(r, label)
-        ws.write_formula(r, 4, f"={name_ref if section else 0}", num, cached(value))
+        formula(r, "points", f"={name_ref if section else 0}", num, value)
         # The section's appraised points (its items' appraised, else self-assessed, capped).
         source = f"{name_ref}_APPRAISED" if section else "0"
-        ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",IF(ISNUMBER({source}),{source},'
-                               f'E{r + 1}))', num, cached(appraised))
-    r += 1
-    row_label(r, "TỔNG ĐIỂM ĐẠT ĐƯỢC")
-    total_formula = f"=ROUND(E{sum_row + 1}+E{r - 1}-E{r},2)"
-    ws.write_formula(r, 4, total_formula, num, cached(report.total))
-    ws.write_formula(r, 5, f'=IF(F{sum_row + 1}="","",ROUND(F{sum_row + 1}+F{r - 1}-F{r},2))',
-                     num, cached(report.appraised_total))
-    ctx.define("CCHC_TOTAL", name, r, 4)
-    ctx.define("CCHC_APPRAISED_TOTAL", name, r, 5)
-    total_row = r
+        formula(r, "appraised", f'=IF({_c("appraised", sum_row + 1)}="","",IF(ISNUMBER('
+                                f'{source}),{source},{_c("points", r + 1)}))', num, appraised)
 
     r += 1
-    row_label(r, "CHỈ SỐ CCHC (tổng điểm / điểm tối đa áp dụng)")
-    applicable = f"D{sum_row + 1}"
-    ws.write_formula(r, 4, f'=IF({applicable}=0,"",ROUND(E{total_row + 1}/{applicable},4))', pct,
-                     cached(report.index))
-    ws.write_formula(r, 5, f'=IF(OR(F{total_row + 1}="",{applicable}=0),"",'
-                           f'ROUND(F{total_row + 1}/{applicable},4))', pct,
-                     cached(report.appraised_index))
-    ctx.define("CCHC_INDEX", name, r, 4)
-    ctx.define("CCHC_APPRAISED_INDEX", name, r, 5)
+    total_row = r
+    row_label(r, "TỔNG ĐIỂM ĐẠT ĐƯỢC")
+    p, b, q = sum_row + 1, r - 1, r  # the sum, bonus and penalty rows (1-based)
+    formula(r, "points", f"=ROUND({_c('points', p)}+{_c('points', b)}-{_c('points', q)},2)", num,
+            report.total)
+    formula(r, "appraised", f'=IF({_c("appraised", p)}="","",ROUND({_c("appraised", p)}+'
+                            f'{_c("appraised", b)}-{_c("appraised", q)},2))', num,
+            report.appraised_total)
+    _typed(ws, r, "published", "CCHC_PUBLISHED_TOTAL", num, published.total)
+    _typed(ws, r, "last_year", "CCHC_LAST_YEAR_TOTAL", num, last_year.total)
+    ctx.define("CCHC_TOTAL", name, r, S["points"])
+    ctx.define("CCHC_APPRAISED_TOTAL", name, r, S["appraised"])
+
+    r += 1
     index_row = r
+    waiting = _c("pending", sum_row + 1)
+    provisional = (f'IF({waiting}>0," — tạm tính, chưa gồm "&{_places(waiting)}&'
+                   '" điểm chờ kết quả điều tra xã hội học","")')
+    ws.write_formula(r, S["name"], f'="{INDEX_LABEL}"&{provisional}', bold_text,
+                     index_label(report))
+    for key in ("no", *(k for k, _, _ in SUMMARY_COLUMNS[2:])):
+        ws.write_blank(r, S[key], None, blank)
+    ws.set_row(r, _row_height({S["name"]: index_label(report)}, SUMMARY_WIDTHS, bold=True))
+    denominator = f"({_c('applicable', sum_row + 1)}-{waiting})"
+    for key, value in (("points", report.index), ("appraised", report.appraised_index)):
+        total = _c(key, total_row + 1)
+        formula(r, key, f'=IF(OR({total}="",{denominator}=0),"",ROUND({total}/{denominator},4))',
+                pct, value)
+    _typed(ws, r, "published", "CCHC_PUBLISHED_INDEX", pct, published.index)
+    _typed(ws, r, "last_year", "CCHC_LAST_YEAR_INDEX", pct, last_year.index)
+    ctx.define("CCHC_INDEX", name, r, S["points"])
+    ctx.define("CCHC_APPRAISED_INDEX", name, r, S["appraised"])
 
     r += 1
     row_label(r, "Xếp loại")
-    ws.write_formula(r, 4, _rating_formula(ctx, f"E{index_row + 1}"), bold_text,
-                     report.rating)
-    ws.write_formula(r, 5, _rating_formula(ctx, f"F{index_row + 1}"), bold_text,
-                     report.appraised_rating)
-    ctx.define("CCHC_RATING", name, r, 4)
-    ctx.define("CCHC_APPRAISED_RATING", name, r, 5)
+    for key, value in (("points", report.rating), ("appraised", report.appraised_rating)):
+        ws.write_formula(r, S[key], _rating_formula(ctx, _c(key, index_row + 1)), bold_text,
+                         value)
+    typed, banded = "CCHC_PUBLISHED_RATING", _rating_formula(ctx, _c("published", index_row + 1))
+    ws.write_formula(r, S["published"], f'=IF(TRIM({typed})<>"",{typed},{banded[1:]})',
+                     bold_text, report.published_rating)
+    ws.write_formula(r, S["last_year"], '=""&CCHC_LAST_YEAR_RATING', bold_text,
+                     last_year.rating)
+    ctx.define("CCHC_RATING", name, r, S["points"])
+    ctx.define("CCHC_APPRAISED_RATING", name, r, S["appraised"])
+
+    r += 1
+    row_label(r, "Xếp hạng")
+    ws.write_formula(r, S["published"], '=""&CCHC_PUBLISHED_RANK', bold_text, published.rank)
+    ws.write_formula(r, S["last_year"], '=""&CCHC_LAST_YEAR_RANK', bold_text, last_year.rank)
+
+    r += 1
+    row_label(r, "Chỉ số CCHC so với năm trước")
+    previous = _c("last_year", index_row + 1)
+    for key, value in (("points", report.index), ("appraised", report.appraised_index),
+                       ("published", published.index)):
+        ws.write_formula(r, S[key], _change_formula(_c(key, index_row + 1), previous), bold_text,
+                         change_text(value, last_year.index))
+
+
+def _typed(ws: Any, row: int, key: str, name: str, fmt: Any, value: Any) -> None:
+    """A figure typed on 'Thông tin chung', shown here (blank until typed)."""
+    ws.write_formula(row, S[key], f'=IF(ISNUMBER({name}),{name},"")', fmt, cached(value))
+
+
+def _change_formula(index: str, previous: str) -> str:
+    """'tăng 0,34%', 'giảm 1,2%' (percentage points) or 'bằng năm trước', as change_text."""
+    diff = f"ROUND(({index}-{previous})*100,2)"
+    return (f'=IF(OR(NOT(ISNUMBER({index})),NOT(ISNUMBER({previous}))),"",IF({diff}>0,"tăng "&'
+            f'{_places(diff)}&"%",IF({diff}<0,"giảm "&{_places(f"-{diff}")}&"%",'
+            f'"bằng năm trước")))')
 
 
 def _rating_formula(ctx: Context, index_cell: str) -> str:
@@ -226,34 +335,37 @@ def gap_layout(report: Report, where: dict[str, tuple[str, int]]) -> GapLayout:
     order = {f.code: i for i, f in enumerate(report.fields)}
     fields = sorted(report.fields, key=lambda f: (-f.lost, order[f.code]))
     first = GAP_HEADER_ROW + 1
-    field_rows = [gap_cells(report, f, str(i + 1), where[f.code], first + i, is_field=True)
+    field_rows = [gap_cells(report, f, str(i + 1), where, first + i, is_field=True)
                   for i, f in enumerate(fields)]
     leaf_header = first + len(fields) + 1 + CHART_ROWS
-    leaf_rows = [gap_cells(report, leaf, leaf.code, where[leaf.code], leaf_header + 1 + i,
-                           is_field=False) for i, leaf in enumerate(report.gap_leaves())]
+    leaf_rows = [gap_cells(report, leaf, leaf.code, where, leaf_header + 1 + i, is_field=False)
+                 for i, leaf in enumerate(report.gap_leaves())]
     return GapLayout(first, field_rows, leaf_header, leaf_rows)
 
 
-def gap_cells(report: Report, node: NodeReport, first_col: str, where: tuple[str, int], r: int,
-              is_field: bool) -> list[GapCell]:
-    sheet, row = where
+def gap_cells(report: Report, node: NodeReport, first_col: str,
+              where: dict[str, tuple[str, int]], r: int, is_field: bool) -> list[GapCell]:
+    sheet, row = where[node.code]
     cat = report.catalogue
     x = r + 1  # 1-based row in formulas
     appraised, points = _ref(sheet, row, "appraised"), _ref(sheet, row, "points")
     target = _ref(sheet, row, "target")
+    pending = pending_formula(report, node, where)
+    waits = "" if pending == "0" else f"-({pending})"  # what is pending is not lost
     cells = [
         GapCell(first_col), GapCell(node.node.name),
         GapCell(f"={_ref(sheet, row, 'applicable')}", node.applicable_max, "max"),
         GapCell(f"=IF(ISNUMBER({appraised}),{appraised},N({points}))", node.achieved, "number"),
         GapCell(f"=IF(ISNUMBER({target}),{target},C{x})", node.target_or_max, "number"),
-        GapCell(f"=MAX(ROUND(C{x}-D{x},2),0)", node.lost, "number"),
-        GapCell(f"=MAX(ROUND(E{x}-D{x},2),0)", node.needed, "number"),
-        GapCell(label_formula(f"C{x}", f"F{x}"), node.label),
+        GapCell(f"=MAX(ROUND(C{x}{waits}-D{x},2),0)", node.lost, "number"),
+        GapCell(f"=MAX(ROUND(E{x}{waits}-D{x},2),0)", node.needed, "number"),
+        GapCell(label_formula(f"C{x}", f"F{x}", pending), node.label),
         GapCell(cat.unit_name(node.node.lead)),
         GapCell(", ".join(cat.unit_name(u) for u in node.node.support)),
     ]
     if not is_field:
-        cells += [GapCell(str(node.entry.cause or "")), GapCell(str(node.entry.remedy or ""))]
+        cells += [GapCell(str(plain_value(node.entry.cause) or "")),
+                  GapCell(str(plain_value(node.entry.remedy) or ""))]
     return cells
 
 
@@ -307,7 +419,9 @@ def _gap_row(ctx: Context, ws: Any, r: int, cells: list[GapCell]) -> None:
             ws.write_formula(r, col, c.value, formats[c.kind], cached(c.cached))
         else:
             ws.write_string(r, col, c.value, formats[c.kind])
-    texts = {col: c.value for col, c in enumerate(cells) if col in (1, 8, 9, 10, 11)}
+    # The wrapped columns: names, units, cause, remedy, and the label ("trừ 1 điểm; chờ …").
+    texts = {col: str(c.cached) if c.is_formula else c.value for col, c in enumerate(cells)
+             if col in (1, 7, 8, 9, 10, 11)}
     ws.set_row(r, _row_height(texts, GAP_WIDTHS))
 
 

@@ -81,6 +81,7 @@ class NodeScore:
     max: Decimal
     applicable_max: Decimal
     points: Decimal
+    pending: Decimal = ZERO  # survey points not published yet: neither earned nor lost
 
 
 @dataclass
@@ -110,6 +111,16 @@ class Assessment:
         return sum((n.applicable_max for n in self.fields), ZERO)
 
     @property
+    def pending(self) -> Decimal:
+        """Survey points still to be published (blank survey items)."""
+        return sum((n.pending for n in self.fields), ZERO)
+
+    @property
+    def provisional(self) -> bool:
+        """The index covers only the self-assessable part until the surveys are published."""
+        return self.pending > 0
+
+    @property
     def bonus(self) -> Decimal:
         cap = self.catalogue.bonus.cap if self.catalogue.bonus else ZERO
         return min(self.bonus_raw, cap)
@@ -126,8 +137,9 @@ class Assessment:
 
     @property
     def index(self) -> Decimal | None:
-        """Chỉ số CCHC as a fraction rounded to 4 places (2 decimals of a percent)."""
-        return index_of(self.total, self.applicable_max)
+        """Chỉ số CCHC as a fraction rounded to 4 places (2 decimals of a percent); while survey
+        results are pending, provisional: over the applicable maximum without them."""
+        return index_of(self.total, self.applicable_max - self.pending)
 
     @property
     def index_percent(self) -> Decimal | None:
@@ -191,12 +203,14 @@ def assess(catalogue: Catalogue, inputs: Mapping[str, LeafInput]) -> Assessment:
 def _score_node(node: Node, result: Assessment) -> NodeScore:
     if isinstance(node, Leaf):
         leaf = result.leaves[node.code]
-        score = NodeScore(node.code, node.max, leaf.applicable_max, leaf.earned)
+        pending = leaf.applicable_max if leaf.status == "pending" else ZERO
+        score = NodeScore(node.code, node.max, leaf.applicable_max, leaf.earned, pending)
     else:
         children = [_score_node(c, result) for c in node.children]
         score = NodeScore(node.code, node.max,
                           sum((c.applicable_max for c in children), ZERO),
-                          sum((c.points for c in children), ZERO))
+                          sum((c.points for c in children), ZERO),
+                          sum((c.pending for c in children), ZERO))
     result.nodes[node.code] = score
     return score
 

@@ -30,7 +30,8 @@ A, B, VALUE, NA, SUPP = Ref("a"), Ref("b"), Ref("value"), Ref("na"), Ref("supp")
 FLAG = "x"  # what a user types in a flag column (Không chấm điểm, Giải trình bổ sung)
 ERROR_PREFIX = "Lỗi: "
 
-Status = Literal["ok", "missing", "na", "error"]
+# pending: a survey item before Sở Nội vụ publishes it (not a loss: it waits for its result)
+Status = Literal["ok", "missing", "pending", "na", "error"]
 
 
 def blank(x: Expr) -> Expr:
@@ -260,6 +261,11 @@ class Rule(ABC):
     def unit_input(self) -> bool:
         """Whether a unit enters this rule's inputs (False: only the Văn phòng does)."""
         return True
+
+    @property
+    def pending_when_blank(self) -> bool:
+        """Whether a blank item waits for a result published later (surveys), not a loss."""
+        return False
 
 
 def _descendants(cls: type[Rule]) -> list[type[Rule]]:
@@ -678,6 +684,10 @@ class SurveyRule(ManualRule):
     def unit_input(self) -> bool:
         return False
 
+    @property
+    def pending_when_blank(self) -> bool:
+        return True
+
     def describe(self, max_points: Decimal) -> str:
         text = f"Theo kết quả điều tra xã hội học, Văn phòng nhập (0 đến {vn_number(max_points)})"
         return f"{text}; nguồn: {self.source}" if self.source else text
@@ -733,7 +743,8 @@ def leaf_cases(rule: Rule, max_points: Decimal, deduction: Decimal) -> tuple[Cas
     cases = [Case(flag_set(NA), "na", Const(""))]
     for check in [NA_CHECK, *supp_checks(max_points), *rule.checks(max_points)]:
         cases.append(Case(check.cond, "error", Const(check.cell_text), check))
-    cases.append(Case(rule.missing(), "missing", Const("")))
+    cases.append(Case(rule.missing(), "pending" if rule.pending_when_blank else "missing",
+                      Const("")))
     excluded = rule.excluded()
     if excluded is not None:
         cases.append(Case(excluded, "na", Const("")))
@@ -747,6 +758,16 @@ def points_expr(rule: Rule, max_points: Decimal, deduction: Decimal) -> Expr:
     cases = leaf_cases(rule, max_points, deduction)
     *branches, default = cases
     return first_match([(c.cond, c.value) for c in branches if c.cond is not None], default.value)
+
+
+@lru_cache(maxsize=4096)
+def pending_max_expr(rule: Rule, max_points: Decimal) -> Expr | None:
+    """The points a leaf still waits for (its maximum while a survey result is blank, else 0);
+    None for rules that never wait."""
+    if not rule.pending_when_blank:
+        return None
+    return first_match([(flag_set(NA), Const(Decimal(0))), (rule.missing(), Const(max_points))],
+                       Const(Decimal(0)))
 
 
 @lru_cache(maxsize=4096)

@@ -13,6 +13,7 @@ older than ten minutes. docs/reliability.md lists the crash points tested.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import glob
 import os
@@ -21,8 +22,9 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import FileError
 from .oserrors import advice, reason
@@ -136,7 +138,10 @@ def atomic_write(target: Path, write: Callable[[Path], object], *, keep_backup: 
     tmp: Path | None = None
     try:
         tmp = _temp_file(target, target.parent)
-        write(tmp)
+        with _held_unraisable() as held:
+            write(tmp)
+        for unraisable in held:  # the write went well: these are real, report them
+            sys.unraisablehook(unraisable)
         _keep_mode(target, tmp)
         pause_point("after_write")
         _fsync(tmp)
@@ -150,6 +155,7 @@ def atomic_write(target: Path, write: Callable[[Path], object], *, keep_backup: 
         os_error = _os_error(exc)  # writers wrap it (XlsxWriter's FileCreateError …)
         if os_error is None:
             raise
+        _drop_half_written(exc)
         if isinstance(os_error, PermissionError) and target.exists():
             raise FileError(f"Không ghi được {target.name}: tệp đang được mở hoặc không có quyền "
                             "ghi; hãy đóng tệp (hoặc xin quyền ghi thư mục) rồi chạy lại. Tệp cũ "
@@ -160,6 +166,36 @@ def atomic_write(target: Path, write: Callable[[Path], object], *, keep_backup: 
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+@contextlib.contextmanager
+def _held_unraisable() -> Iterator[list[Any]]:
+    """Hold back 'Exception ignored' reports while a writer runs: when the disk fills, the zip
+    file XlsxWriter could not finish fails again as it is garbage-collected, and that second,
+    already-reported failure must not print a traceback. Reported as usual otherwise."""
+    held: list[Any] = []
+    hook = sys.unraisablehook
+    sys.unraisablehook = held.append
+    try:
+        yield held
+    finally:
+        sys.unraisablehook = hook
+
+
+def _drop_half_written(exc: BaseException) -> None:
+    """Collect now, quietly, what the failed writer left open (the frames of the exception
+    chain hold it): at exit it would fail again on the full disk and print a traceback."""
+    import gc
+    import traceback
+
+    seen: BaseException | None = exc
+    with _held_unraisable():
+        for _ in range(10):
+            if seen is None:
+                break
+            traceback.clear_frames(seen.__traceback__)
+            seen = seen.__cause__ or seen.__context__
+        gc.collect()
 
 
 def _os_error(exc: BaseException | None, depth: int = 0) -> OSError | None:
