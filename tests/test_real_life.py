@@ -683,3 +683,14 @@ def test_reading_a_password_master_needs_no_password(tiny_yaml, tmp_path, capsys
     assert run(["split", str(path), "--out", str(tmp_path / "gui")]) == 0
     assert run(["sync", str(path)]) == 2
     assert "--password" in capsys.readouterr().err
+
+
+def test_last_year_is_not_capped_by_this_years_maximum(master):
+    """A field whose maximum fell keeps last year's published points (validation allows it)."""
+    book = openpyxl.load_workbook(master)
+    sheet, ref = where(master, "1", "last_year")
+    rules = [dv for dv in book[sheet].data_validations.dataValidation if ref in str(dv.sqref)]
+    assert rules and rules[0].operator == "greaterThanOrEqual"
+    type_into(master, {("1", "last_year"): 4.5})  # field 1's maximum is 4 this year
+    Master.open(master).sync()
+    assert Master.open(master).report().nodes["1"].last_year == Decimal("4.5")

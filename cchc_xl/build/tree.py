@@ -245,7 +245,13 @@ def _write_office_cells(ctx: Context, ws: Any, planned: PlannedRow, report: Node
         fmt = s.cell(kind="number" if numeric else "text", fill=fill, unlocked=editable,
                      bold=not is_leaf and numeric)
         write_value(ws, r, COL[key], getattr(entry, key), fmt, s)
-        if editable and numeric:
+        if editable and numeric and key == "last_year":
+            # Last year's result as published: this year's maximum may be lower (not capped).
+            ws.data_validation(r, COL[key], r, COL[key], {
+                "validate": "decimal", "criteria": ">=", "value": 0,
+                "error_title": "Điểm không hợp lệ", "ignore_blank": True,
+                "error_message": "Nhập số điểm năm trước như đã công bố (từ 0 trở lên)."})
+        elif editable and numeric:
             ws.data_validation(r, COL[key], r, COL[key], {
                 "validate": "decimal", "criteria": "between", "minimum": 0,
                 "maximum": float(report.max), "error_title": "Điểm không hợp lệ",
