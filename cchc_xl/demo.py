@@ -25,7 +25,7 @@ from .sample_data import fill_with_openpyxl, sample_entry, sample_evidence, samp
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
 # Lạng Sơn's published 2025 results per field (seed phụ lục) and the 2026 targets (the maxima).
 LAST_YEAR = {"1": 11, "2": 8, "3": 20, "4": 10, "5": 10, "6": 9, "7": 14, "8": 9}
-MISTAKE_UNIT, LATE_UNIT = "TGPL", "KT"
+MISTAKE_UNIT, LATE_UNIT = "TGPL", "CC1"
 
 
 def sample_catalogue_path() -> Path:

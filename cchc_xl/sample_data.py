@@ -55,17 +55,35 @@ def sample_state_entries(catalogue: Catalogue, unit: str | None = None) -> dict[
     return {leaf.code: sample_entry(leaf) for leaf in catalogue.unit_leaves(unit)}
 
 
+# How the sample's documents are numbered: by kind of document and by who issues them (a Sở
+# numbers its documents "125/KH-STP"; its public-service units have their own symbol).
+DOCUMENT_KINDS = (("kế hoạch", "KH"), ("báo cáo", "BC"), ("quyết định", "QĐ"),
+                  ("thông báo", "TB"), ("biên bản", "BB"), ("quy chế", "QC"))
+ISSUERS = {"TGPL": ("TTTGPL", "Trung tâm Trợ giúp pháp lý nhà nước tỉnh Lạng Sơn"),
+           "CC1": ("PCC1", "Phòng Công chứng số 1 tỉnh Lạng Sơn")}
+SO = ("STP", "Sở Tư pháp tỉnh Lạng Sơn")
+UBND = ("UBND", "UBND tỉnh Lạng Sơn")
+
+
 def sample_evidence(catalogue: Catalogue, unit: str, year: int) -> list[EvidenceRow]:
-    """One evidence row per scored item of the unit, except a few (the 30% risk the demo shows)."""
+    """One evidence row per scored item of the unit, except a few (the 30% risk the demo shows).
+
+    Numbered as a Sở's documents are: '127/KH-STP' (the Sở), '58/QĐ-UBND' (the province's
+    decisions), '15/BC-TTTGPL' (a public-service unit's own reports).
+    """
     rows = []
-    for i, leaf in enumerate(catalogue.unit_leaves(unit)):
+    for leaf in catalogue.unit_leaves(unit):
         if _pick(leaf.code + "ev", 8) == 0:
             continue  # missing evidence: merge warns about it
+        text = leaf.evidence or f"Báo cáo kết quả thực hiện tiêu chí {leaf.code}"
+        kind = next((k for word, k in DOCUMENT_KINDS if word in text.lower()), "BC")
+        symbol, issuer = ISSUERS.get(unit, UBND if "UBND tỉnh" in text and kind == "QĐ" else SO)
+        month, day = 1 + _pick(leaf.code, 11), 1 + _pick(leaf.code + "d", 27)
+        number = 10 * month + _pick(leaf.code + "n", 10) + (0 if symbol in ("STP", "UBND") else -8)
         rows.append(EvidenceRow(
-            code=leaf.code, number=f"{10 + i}/KH-{unit}",
-            date=dt.date(year, 1 + _pick(leaf.code, 11), 1 + _pick(leaf.code + "d", 27)),
-            subject=(leaf.evidence or f"Tài liệu kiểm chứng tiêu chí {leaf.code}")[:200],
-            issuer="Sở Tư pháp", link=f"\\\\may-chu\\CCHC\\{year}\\{unit}\\{leaf.code}.pdf"))
+            code=leaf.code, number=f"{max(number, 1)}/{kind}-{symbol}",
+            date=dt.date(year, month, day), subject=text[:200], issuer=issuer,
+            link=f"\\\\may-chu\\CCHC\\{year}\\{unit}\\{leaf.code}.pdf"))
     return rows
 
 

@@ -8,7 +8,7 @@ baseline, with one `Expect` per file: outcome, severity, a fragment of the Vietn
 the sheet/cell it must name. A file the merge must accept carries the data it holds (`Typed`), so
 a test can check that exactly that, and nothing else, changed in the master.
 
-Cases are built from freshly typed returns of NV1 (and PBGDPL, VP where a case needs their rows),
+Cases are built from freshly typed returns of NV1 (and NV2, VP where a case needs their rows),
 with inputs that differ from the baseline so a wrongful merge shows. `python
 tests/broken_returns.py --sizes` prints the corpus and the measured sizes of our own workbooks
 (for docs/reliability.md).

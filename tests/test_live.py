@@ -188,7 +188,7 @@ def test_merge_message_names_refusals_and_missing_units(setup, tmp_path):
     assert checked.startswith("Đã đọc 3 tệp: đạt kiểm tra (chưa gộp) 3, không gộp 0.")
     again = merge_message(Master.open(copy).merge([returned], now=NOW))
     assert again.startswith("Đã đọc 3 tệp: gộp 0, không gộp 0, đã gộp trước đó 3.")
-    assert "Đơn vị chưa gửi tệp:" in text and "Kế toán Sở" in text
+    assert "Đơn vị chưa gửi tệp:" in text and "Trung tâm Trợ giúp pháp lý nhà nước" in text
 
 
 def test_sync_and_check_messages(setup):

@@ -96,18 +96,25 @@ def round2(value: Decimal) -> Decimal:
 def test_top_level(cat: dict) -> None:
     assert isinstance(cat["name"], str) and "mẫu" in cat["name"].lower()
     assert cat["year"] == 2026
-    for place in ("Lạng Sơn", "Khánh Hòa", "An Giang"):
-        assert place in cat["province"]
-    assert isinstance(cat["issued_by"], str)
+    # One Sở of one province: its cover cites no other province's decision.
+    assert cat["province"] == "Lạng Sơn"
+    issued_by = cat["issued_by"]
+    assert "Lạng Sơn" in issued_by and "mẫu" in issued_by
+    for other in ("An Giang", "Khánh Hòa", "Quyết định số"):
+        assert other not in issued_by
     note = cat["note"].lower()
     assert "mẫu" in note and "mỗi tỉnh" in note
     assert dec(cat["supplement_deduction"]) == Decimal("0.3")
+    # The seeds: Khánh Hòa rated 89,17% "TỐT". The common scale.
     assert [(r["min"], r["label"]) for r in cat["rating"]] == [
-        (90, "Tốt"),
-        (80, "Khá"),
-        (65, "Trung bình"),
+        (80, "Tốt"),
+        (65, "Khá"),
+        (50, "Trung bình"),
         (0, "Yếu"),
     ]
+    from cchc_xl.criteria.catalogue import load_catalogue
+
+    assert load_catalogue(CATALOGUE).rating_for(Decimal("89.17")) == "Tốt"
 
 
 def test_english_comment_at_top() -> None:
@@ -117,16 +124,13 @@ def test_english_comment_at_top() -> None:
 
 def test_units(cat: dict) -> None:
     units = {u["code"]: u["name"] for u in cat["units"]}
+    # The units of Lạng Sơn's Sở Tư pháp (seed): accounting is part of the Văn phòng, not a unit.
     assert units == {
         "VP": "Văn phòng Sở",
         "NV1": "Phòng Nghiệp vụ I",
         "NV2": "Phòng Nghiệp vụ II",
-        "HCTP": "Phòng Hành chính tư pháp",
-        "TTBTTP": "Phòng Thanh tra – Bổ trợ tư pháp",
-        "PBGDPL": "Phòng Phổ biến, giáo dục pháp luật",
         "TGPL": "Trung tâm Trợ giúp pháp lý nhà nước",
         "CC1": "Phòng Công chứng số 1",
-        "KT": "Kế toán Sở",
     }
     for code in units:
         assert code.isascii() and code.isalnum() and code.isupper()
@@ -265,7 +269,7 @@ def test_field_leads(cat: dict) -> None:
         "3": "VP",
         "4": "VP",
         "5": "VP",
-        "6": "KT",
+        "6": "VP",
         "7": "VP",
         "8": "VP",
     }
@@ -273,11 +277,11 @@ def test_field_leads(cat: dict) -> None:
 
 def test_leaf_lead_overrides(cat: dict) -> None:
     effective = {node["code"]: lead for node, _p, lead, _s in all_nodes(cat)}
-    assert effective["1.4.3"] == "PBGDPL"
-    assert effective["2.4.2"] == "PBGDPL"
+    assert effective["1.4.3"] == "NV1"
+    assert effective["2.4.2"] == "NV1"
     assert effective["2.2.3"] == "NV2"
-    assert effective["3.5.1"] == "HCTP"
-    assert effective["3.5.3"] == "HCTP"
+    assert effective["3.5.1"] == "NV2"
+    assert effective["3.5.3"] == "NV2"
     assert effective["3.7.1"] == "CC1"
     assert effective["3.7.2"] == "TGPL"
 
@@ -390,10 +394,21 @@ def test_seed_count_tiers(cat: dict) -> None:
     assert tier_points(rule["tiers"], Decimal(11)) == Decimal("0.5")
     assert tier_points(rule["tiers"], Decimal(9)) == 0
 
-    node = find_by_name(cat, "Số sáng kiến, giải pháp CCHC được công nhận")
-    rule = node["rule"]
-    assert (rule["kind"], rule["of"]) == ("tiers", "count") and isinstance(rule["value"], str)
-    assert [[dec(b), dec(p)] for b, p in rule["tiers"]] == [[2, 1], [1, Decimal("0.5")]]
+
+def test_innovation_is_scored_once() -> None:
+    """Sáng kiến was both criterion 1.6 and bonus T.1: it is only the bonus now."""
+    from cchc_xl.criteria.catalogue import load_catalogue
+
+    sample = load_catalogue(CATALOGUE)
+    innovation = [leaf.code for leaf in sample.all_leaves() if "sáng kiến" in leaf.name.lower()]
+    assert innovation == ["T.1"]
+
+
+def test_no_item_names_its_lead_as_a_supporting_unit() -> None:
+    from cchc_xl.criteria.catalogue import load_catalogue
+
+    sample = load_catalogue(CATALOGUE)
+    assert [leaf.code for leaf in sample.all_leaves() if leaf.lead in leaf.support] == []
 
 
 def test_seed_yesno_and_choice(cat: dict) -> None:
