@@ -223,6 +223,32 @@ def sync(master: Path, password: str, as_json: bool) -> None:
 
 @main.command()
 @click.argument("master", type=PATH)
+@click.argument("file", type=PATH)
+@click.option("--lan-dau", "first_round", is_flag=True,
+              help="Ghi điểm của tệp này là điểm thẩm định lần đầu (mặc định: chỉ ghi cho tiêu "
+                   "chí chưa có điểm lần đầu).")
+@click.option("--password", default="", help="Mật khẩu bảo vệ sheet của tệp tổng hợp.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@reports_errors
+def appraisal(master: Path, file: Path, first_round: bool, password: str, as_json: bool) -> None:
+    """Nhập điểm thẩm định của Hội đồng từ bảng tính (cột mã và cột điểm tìm theo tiêu đề)."""
+    from .console import print_json
+
+    result = _open(master, password).import_appraisal(file, first_round=first_round)
+    if as_json:
+        print_json(result.to_json())
+        return
+    _say(f"Đã nhập điểm thẩm định của {len(result.points)} tiêu chí từ {file.name} vào "
+         f"{master.name}" + (f" (bản cũ lưu ở {result.backup})" if result.backup else ""))
+    if result.first_round:
+        _say(f"Đã ghi điểm thẩm định lần đầu của {len(result.first_round)} tiêu chí ở sheet "
+             "'Giải trình thẩm định'.")
+    if result.ignored:
+        _say("Bỏ qua dòng của tiêu chí cha (tệp tổng hợp tự cộng): " + ", ".join(result.ignored))
+
+
+@main.command()
+@click.argument("master", type=PATH)
 @click.option("--out", type=PATH, required=True, help="Tệp .docx (Word) hoặc .xlsx.")
 @reports_errors
 def plan(master: Path, out: Path) -> None:

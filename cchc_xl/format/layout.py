@@ -24,6 +24,7 @@ EVIDENCE_SHEET = "Tài liệu kiểm chứng"
 EXTRAS_SHEET = "Điểm thưởng, điểm trừ"
 SUMMARY_SHEET = "Tổng hợp"
 GAP_SHEET = "Phân tích chênh lệch"
+EXPLANATION_SHEET = "Giải trình thẩm định"
 LOG_SHEET = "Nhật ký gộp"
 META_SHEET = "_cchc"
 CATALOGUE_NAME = "CCHC_CATALOGUE"  # the defined name of the catalogue YAML chunks on '_cchc'
@@ -114,6 +115,20 @@ LOG_FIRST_ROW = 3
 LOG_COLUMNS = (("time", "Thời gian"), ("file", "Tệp"), ("sha256", "SHA-256"), ("unit", "Đơn vị"),
                ("outcome", "Kết quả"), ("problems", "Vấn đề"), ("saved", "Tệp lưu lúc"))
 
+# The appraisal sheet (Giải trình thẩm định): its columns (key, header, width) and rows.
+EXPLANATION_COLUMNS = (
+    ("code", "Mã", 8), ("name", "Tiêu chí thành phần", 40), ("max", "Điểm tối đa", 8),
+    ("points", "Điểm tự chấm", 8), ("first", "Điểm thẩm định lần đầu", 10),
+    ("explanation", "Nội dung giải trình của Sở", 36),
+    ("supplement", "Tài liệu kiểm chứng bổ sung", 30),
+    ("decision", "Kết luận của Hội đồng thẩm định", 28),
+    ("final", "Điểm sau giải trình (cột 'Điểm thẩm định' ở sheet lĩnh vực)", 11),
+    ("change", "Chênh lệch so với điểm tự chấm", 10),
+)
+EXPLANATION_HEADER_ROW = 3
+EXPLANATION_FIRST_ROW = 4
+EXPLANATION_BLANK_ROWS = 10
+
 # The metadata sheet: key/value pairs in A:B, the row map in D:H, lists in J onwards.
 META_KEYS = ("template_id", "format_version", "kind", "catalogue_name", "catalogue_year",
              "catalogue_hash", "org", "unit_code", "unit_name", "generator")
@@ -134,7 +149,8 @@ _LOCKED: Mapping[str, bool] = MappingProxyType({
     "delete_columns": False, "delete_rows": False, "select_locked_cells": True, "sort": False,
     "autofilter": False, "pivot_tables": False, "select_unlocked_cells": True,
 })
-ProtectionKind = Literal["tree", "cover", "evidence", "log", "summary", "gap", "info"]
+ProtectionKind = Literal["tree", "cover", "evidence", "log", "summary", "gap", "info",
+                         "explanations"]
 
 
 def _allowing(**allowed: bool) -> Mapping[str, bool]:
@@ -149,10 +165,12 @@ PROTECTION: Mapping[ProtectionKind, Mapping[str, bool]] = MappingProxyType({
     "summary": _allowing(format_columns=True),
     "gap": _allowing(format_columns=True),
     "info": _allowing(format_columns=True, format_rows=True),
+    "explanations": _allowing(format_columns=True, format_rows=True),
 })
 _PROTECTION_BY_SHEET: Mapping[str, ProtectionKind | None] = MappingProxyType({
     COVER_SHEET: "cover", INFO_SHEET: "info", EVIDENCE_SHEET: "evidence", LOG_SHEET: "log",
-    SUMMARY_SHEET: "summary", GAP_SHEET: "gap", META_SHEET: None, XLWINGS_CONF_SHEET: None,
+    SUMMARY_SHEET: "summary", GAP_SHEET: "gap", EXPLANATION_SHEET: "explanations",
+    META_SHEET: None, XLWINGS_CONF_SHEET: None,
 })
 
 

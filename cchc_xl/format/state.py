@@ -79,6 +79,25 @@ class EvidenceRow:
 
 EVIDENCE_KEYS = ("code", "number", "date", "subject", "issuer", "link", "unit")
 
+@dataclass(frozen=True)
+class Explanation:
+    """The appraisal of one item and the Sở's explanation (giải trình), as the round went.
+
+    The final points are the item's appraised points (column 'Điểm thẩm định'): one number in
+    one place; this keeps what came before it and what was said.
+    """
+
+    first: Any = None  # the council's first appraised points
+    explanation: Any = None  # what the Sở explained
+    supplement: Any = None  # the evidence supplemented
+    decision: Any = None  # the council's decision on the explanation
+
+    def is_blank(self) -> bool:
+        return all(v in (None, "") for v in self.__dict__.values())
+
+
+EXPLANATION_KEYS = ("first", "explanation", "supplement", "decision")
+
 TASK_STATUSES = ("chưa thực hiện", "đang thực hiện", "hoàn thành")
 OVERDUE = "quá hạn"  # derived from the deadline and the date, never typed
 
@@ -135,6 +154,7 @@ class State:
     # The master's 'Thông tin chung' sheet: settings and published results (format/info.py).
     info: dict[str, Any] = field(default_factory=dict)
     tasks: list[Task] = field(default_factory=list)  # the remediation plan's tracker
+    explanations: dict[str, Explanation] = field(default_factory=dict)  # the appraisal round
 
     def entry(self, code: str) -> Entry:
         return self.entries.get(code, EMPTY)

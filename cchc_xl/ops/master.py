@@ -19,7 +19,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,22 @@ class CheckResult:
         return {"master": [p.to_dict() for p in self.problems],
                 "returns": self.returns.to_json() if self.returns else None,
                 "exit_code": self.exit_code}
+
+
+@dataclass
+class AppraisalResult:
+    master: Path
+    file: Path
+    points: dict[str, Decimal]  # code → the council's points, now in 'Điểm thẩm định'
+    first_round: list[str]  # codes whose first-round points were recorded
+    ignored: list[str]  # group codes in the file (the master sums them)
+    backup: Path | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"master": str(self.master), "file": str(self.file),
+                "points": {code: str(p) for code, p in self.points.items()},
+                "first_round": self.first_round, "ignored": self.ignored,
+                "backup": str(self.backup or "")}
 
 
 @dataclass
@@ -207,6 +224,37 @@ class Master:
         """Write `self.state` (changed by a script) to the file; returns the backup's path."""
         with self._writing("save", reload=False):
             return self._write(self.state, now, action="ghi")
+
+    def import_appraisal(self, path: Path | str, *, first_round: bool = False,
+                         now: dt.datetime | None = None) -> AppraisalResult:
+        """The council's points from its spreadsheet into 'Điểm thẩm định'. Every problem of
+        the file (unknown code, text or out-of-range points) is reported with its cell and
+        nothing is written. The first import records each item's first-round points on the
+        appraisal sheet ('Giải trình thẩm định') for the items it lowered; `first_round`
+        records them again."""
+        from ..format.state import Explanation
+        from ..read.appraisal import read_appraisal
+
+        appraisal = read_appraisal(Path(path), self.catalogue)
+        if appraisal.problems:
+            raise InputError(f"Tệp kết quả thẩm định {Path(path).name} có "
+                             f"{len(appraisal.problems)} lỗi; chưa nhập điểm nào. Hãy sửa theo "
+                             "danh sách rồi nhập lại.", appraisal.problems)
+        with self._writing("appraisal"):
+            entries, explanations = dict(self.state.entries), dict(self.state.explanations)
+            own = self.report().nodes  # the self-assessed points the council lowered
+            recorded = []
+            for code, points in appraisal.points.items():
+                entries[code] = replace(self.state.entry(code), appraised=float(points))
+                old = explanations.get(code, Explanation())
+                lowered = points < own[code].points
+                if (lowered or code in explanations) and (first_round or old.first in (None, "")):
+                    explanations[code] = replace(old, first=float(points))
+                    recorded.append(code)
+            state = replace(self.state, entries=entries, explanations=explanations)
+            backup = self._write(state, now, action="nhập điểm thẩm định")
+        return AppraisalResult(self.path, Path(path), appraisal.points, recorded,
+                               sorted(set(appraisal.ignored)), backup)
 
     def export_plan(self, out: Path | str) -> Path:
         """The remediation plan (kế hoạch khắc phục) as .docx or .xlsx."""

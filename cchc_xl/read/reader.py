@@ -20,6 +20,7 @@ from ..errors import CatalogueError, FileError, InputError, Problem
 from ..files.grids import Book, BrokenSheet, cell, normalise
 from ..files.oserrors import reason
 from ..files.package import Package, saved_time
+from ..format.info import INFO_SHEET, info_cells
 from ..format.layout import (
     COL,
     COLUMNS,
@@ -28,6 +29,9 @@ from ..format.layout import (
     EVIDENCE_FIRST_ROW,
     EVIDENCE_HEADER_ROW,
     EVIDENCE_SHEET,
+    EXPLANATION_COLUMNS,
+    EXPLANATION_FIRST_ROW,
+    EXPLANATION_SHEET,
     GROUP_KEYS,
     HEADER_ROW,
     LEAF_KEYS,
@@ -41,9 +45,8 @@ from ..format.layout import (
     TEMPLATE_ID,
     cell_ref,
 )
-from ..format.info import INFO_SHEET, info_cells
 from ..format.rowmap import Audience, RowMapEntry, row_map
-from ..format.state import Entry, EvidenceRow, LogRow, State
+from ..format.state import EXPLANATION_KEYS, Entry, EvidenceRow, Explanation, LogRow, State
 from .typed import read_dates, read_formulas, read_info_values, read_numbers
 from .untrusted import ContainerInfo, UnsafeFile, check_container
 
@@ -257,6 +260,28 @@ def read_info(book: Book, catalogue: Catalogue, state: State) -> None:
             state.info[key] = value
 
 
+def read_explanations(book: Book, catalogue: Catalogue, data: WorkbookData,
+                      state: State) -> None:
+    """The appraisal sheet's typed cells, by the code in column A (rows follow the state)."""
+    grid = book.grid(EXPLANATION_SHEET)
+    if grid is None:
+        return
+    column = {key: i for i, (key, _, _) in enumerate(EXPLANATION_COLUMNS)}
+    for r in range(EXPLANATION_FIRST_ROW, len(grid)):
+        code = cell(grid, r, column["code"])
+        typed = Explanation(**{key: cell(grid, r, column[key]) for key in EXPLANATION_KEYS})
+        if code is None or typed.is_blank():
+            continue
+        code = str(code).strip()
+        if catalogue.leaf(code) is None:
+            data.notices.append(Problem(
+                f"mã '{code}' không có trong bộ tiêu chí: dòng giải trình này không được giữ khi "
+                "ghi lại tệp; hãy sửa mã cho đúng.", file=data.path.name, sheet=EXPLANATION_SHEET,
+                cell=cell_ref(r, column["code"]), severity="warning"))
+            continue
+        state.explanations[code] = typed
+
+
 def read_log(book: Book, state: State) -> None:
     grid = book.grid(LOG_SHEET)
     if grid is None:
@@ -337,6 +362,7 @@ def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
         read_evidence(book, data, state)
         read_log(book, state)
         read_info(book, catalogue, state)
+        read_explanations(book, catalogue, data, state)
     except BrokenSheet as exc:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
                         [Problem(str(exc), file=path.name, sheet=exc.sheet)]) from None

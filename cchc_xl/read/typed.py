@@ -18,8 +18,8 @@ from ..criteria.catalogue import Catalogue
 from ..criteria.numbers import vn_number
 from ..errors import Problem
 from ..files.package import Package
-from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, GROUP_KEYS, LEAF_KEYS, cell_ref
 from ..format.info import INFO_SHEET, all_fields, info_cells
+from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, GROUP_KEYS, LEAF_KEYS, cell_ref
 from ..format.rowmap import RowMapEntry
 from ..format.state import Entry, Formula, State
 
