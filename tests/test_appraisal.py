@@ -37,7 +37,8 @@ def khanh_hoa() -> dict[str, Any]:
         "name": "Bộ tiêu chí thử (theo Khánh Hòa 2023)", "year": 2023,
         "rating": [{"min": 80, "label": "Tốt"}, {"min": 65, "label": "Khá"},
                    {"min": 50, "label": "Trung bình"}, {"min": 0, "label": "Yếu"}],
-        "units": [{"code": "VP", "name": "Văn phòng Sở"}, {"code": "NV", "name": "Phòng Nghiệp vụ"}],
+        "units": [{"code": "VP", "name": "Văn phòng Sở"},
+                  {"code": "NV", "name": "Phòng Nghiệp vụ"}],
         "fields": [
             {"code": "1", "name": "Công tác chỉ đạo, điều hành CCHC", "lead": "VP", "children": [
                 leaf("1.1", "Kế hoạch CCHC năm", 3),
