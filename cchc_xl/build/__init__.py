@@ -25,7 +25,9 @@ from ..format.layout import (
     INFO_SHEET,
     LOG_SHEET,
     META_SHEET,
+    REQUESTS_SHEET,
     SUMMARY_SHEET,
+    UNITS_SHEET,
     field_sheet_name,
 )
 from ..format.rowmap import Audience, plan_fields, row_map
@@ -37,6 +39,7 @@ from .sheets import write_cover, write_evidence, write_log, write_meta
 from .styles import FONT, Styles
 from .summary import write_gap, write_summary
 from .tree import write_extras_sheet, write_field_sheet
+from .units import write_requests, write_units
 
 __all__ = ["Audience", "build_master", "build_unit", "row_map"]
 
@@ -116,7 +119,7 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
     field_names = [field_sheet_name(f) for f in catalogue.fields]
     has_extras = catalogue.bonus is not None or catalogue.penalty is not None
     sheets = [INFO_SHEET, *field_names, *([EXTRAS_SHEET] if has_extras else []), EVIDENCE_SHEET,
-              SUMMARY_SHEET, GAP_SHEET, EXPLANATION_SHEET, LOG_SHEET]
+              SUMMARY_SHEET, GAP_SHEET, EXPLANATION_SHEET, UNITS_SHEET, LOG_SHEET]
     cover = write_cover(ctx, COVER_SHEET, sheets)
     write_info(ctx, INFO_SHEET)
     for field_node, rows in plan_fields(catalogue, Audience("master")):
@@ -126,6 +129,7 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
     write_summary(ctx, SUMMARY_SHEET)
     write_gap(ctx, GAP_SHEET)
     write_explanations(ctx, EXPLANATION_SHEET)
+    write_units(ctx, UNITS_SHEET)
     write_log(ctx, LOG_SHEET)
     if extra is not None:
         extra(ctx, cover)
@@ -151,8 +155,9 @@ def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,
     ctx = Context(workbook, Styles(workbook), catalogue, unit_state,
                   report or build_report(catalogue, unit_state), "unit", unit, password)
     fields = plan_fields(catalogue, Audience("unit", unit))
-    sheets = [field_sheet_name(f) for f, _ in fields] + [EVIDENCE_SHEET]
+    sheets = [REQUESTS_SHEET, *(field_sheet_name(f) for f, _ in fields), EVIDENCE_SHEET]
     write_cover(ctx, COVER_SHEET, sheets)
+    write_requests(ctx, REQUESTS_SHEET)
     for field_node, rows in fields:
         write_field_sheet(ctx, field_node, rows)
     write_evidence(ctx, EVIDENCE_SHEET)

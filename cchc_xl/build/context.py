@@ -39,6 +39,7 @@ class Context:
     names: dict[str, str] = field(default_factory=dict)
     row_map: list[RowMapEntry] = field(default_factory=list)
     option_lists: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    today: dt.date = field(default_factory=dt.date.today)  # for 'late' and 'overdue'
 
     @property
     def is_master(self) -> bool:

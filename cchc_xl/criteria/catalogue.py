@@ -166,8 +166,12 @@ class Catalogue:
             leaf.code: leaf for leaf in self.all_leaves()}).get(code)
 
     def has_items(self, unit: str) -> bool:
-        """Whether a unit leads an item it enters itself (so it gets a workbook to score)."""
+        """Whether a unit leads an item it enters itself (its return is expected)."""
         return bool(self.unit_leaves(unit))
+
+    def gets_workbook(self, unit: str) -> bool:
+        """Whether a unit gets a workbook: it leads items, or supports some with evidence."""
+        return bool(self.unit_leaves(unit) or self.supported_leaves(unit))
 
     @property
     def leaf_codes(self) -> frozenset[str]:

@@ -25,6 +25,8 @@ EXTRAS_SHEET = "Điểm thưởng, điểm trừ"
 SUMMARY_SHEET = "Tổng hợp"
 GAP_SHEET = "Phân tích chênh lệch"
 EXPLANATION_SHEET = "Giải trình thẩm định"
+UNITS_SHEET = "Đơn vị"  # the master's units at a glance
+REQUESTS_SHEET = "Yêu cầu bổ sung"  # a unit workbook's requests
 LOG_SHEET = "Nhật ký gộp"
 META_SHEET = "_cchc"
 CATALOGUE_NAME = "CCHC_CATALOGUE"  # the defined name of the catalogue YAML chunks on '_cchc'
@@ -125,6 +127,8 @@ EXPLANATION_COLUMNS = (
     ("final", "Điểm sau giải trình (cột 'Điểm thẩm định' ở sheet lĩnh vực)", 11),
     ("change", "Chênh lệch so với điểm tự chấm", 10),
 )
+UNITS_HEADER_ROW = 3
+UNITS_FIRST_ROW = 4
 EXPLANATION_HEADER_ROW = 3
 EXPLANATION_FIRST_ROW = 4
 EXPLANATION_BLANK_ROWS = 10
@@ -150,7 +154,7 @@ _LOCKED: Mapping[str, bool] = MappingProxyType({
     "autofilter": False, "pivot_tables": False, "select_unlocked_cells": True,
 })
 ProtectionKind = Literal["tree", "cover", "evidence", "log", "summary", "gap", "info",
-                         "explanations"]
+                         "explanations", "units"]
 
 
 def _allowing(**allowed: bool) -> Mapping[str, bool]:
@@ -166,10 +170,12 @@ PROTECTION: Mapping[ProtectionKind, Mapping[str, bool]] = MappingProxyType({
     "gap": _allowing(format_columns=True),
     "info": _allowing(format_columns=True, format_rows=True),
     "explanations": _allowing(format_columns=True, format_rows=True),
+    "units": _allowing(format_columns=True, format_rows=True),
 })
 _PROTECTION_BY_SHEET: Mapping[str, ProtectionKind | None] = MappingProxyType({
     COVER_SHEET: "cover", INFO_SHEET: "info", EVIDENCE_SHEET: "evidence", LOG_SHEET: "log",
     SUMMARY_SHEET: "summary", GAP_SHEET: "gap", EXPLANATION_SHEET: "explanations",
+    UNITS_SHEET: "units", REQUESTS_SHEET: "units",
     META_SHEET: None, XLWINGS_CONF_SHEET: None,
 })
 

@@ -39,6 +39,8 @@ from ..format.layout import (
     SUMMARY_HEADER_ROW,
     SUMMARY_SHEET,
     UDF_COLUMN,
+    UNITS_FIRST_ROW,
+    UNITS_SHEET,
     XLWINGS_CONF_SHEET,
     cell_ref,
 )
@@ -51,7 +53,7 @@ Cell = tuple[int, int]
 IGNORED_SHEETS = (META_SHEET, XLWINGS_CONF_SHEET)
 # Sheets whose body below a row is entirely state or derived: (first row of the body).
 BODIES = {SUMMARY_SHEET: SUMMARY_HEADER_ROW + 1, GAP_SHEET: GAP_HEADER_ROW + 1,
-          EXPLANATION_SHEET: EXPLANATION_FIRST_ROW,
+          EXPLANATION_SHEET: EXPLANATION_FIRST_ROW, UNITS_SHEET: UNITS_FIRST_ROW,
           EVIDENCE_SHEET: EVIDENCE_FIRST_ROW, LOG_SHEET: LOG_FIRST_ROW}
 DERIVED_COLUMNS = (COL["applicable"], COL["points"], UDF_COLUMN)
 

@@ -27,7 +27,16 @@ from ..criteria.catalogue import Catalogue
 from ..criteria.engine import score_leaf
 from ..criteria.numbers import vn_number
 from ..errors import Problem
-from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, OFFICE_KEYS, cell_ref
+from ..format.layout import (
+    COL,
+    COVER_SHEET,
+    EVIDENCE_COL,
+    EVIDENCE_SHEET,
+    META_SHEET,
+    OFFICE_KEYS,
+    REQUESTS_SHEET,
+    cell_ref,
+)
 from ..format.state import LogRow, State, as_date, plain_value
 from ..read.reader import WorkbookData, read_return
 from .pool import run_all
@@ -152,7 +161,8 @@ def check_return(data: WorkbookData, catalogue: Catalogue, master: State,
     if data.container.external_links:
         data.problem("tệp có liên kết tới tệp khác (external links); liên kết bị bỏ qua, chỉ "
                      "lấy giá trị đã nhập.", severity="warning")
-    expected = {"Hướng dẫn", EVIDENCE_SHEET, "_cchc", *(e.sheet for e in data.rows.values())}
+    expected = {COVER_SHEET, REQUESTS_SHEET, EVIDENCE_SHEET, META_SHEET,
+                *(e.sheet for e in data.rows.values())}
     for extra in sorted(set(data.sheet_names) - expected):
         data.problem(f"sheet thêm '{extra}' không thuộc mẫu; nội dung của sheet này không được "
                      "gộp.", sheet=extra, severity="warning")

@@ -21,7 +21,7 @@ def unit_file_name(catalogue: Catalogue, unit: str) -> str:
 
 def write_unit_files(catalogue: Catalogue, state: State, outdir: Path, *, password: str = "",
                      units: list[str] | None = None, workers: int | None = None) -> list[Path]:
-    chosen = units or [u.code for u in catalogue.units if catalogue.has_items(u.code)]
+    chosen = units or [u.code for u in catalogue.units if catalogue.gets_workbook(u.code)]
     unknown = [u for u in chosen if catalogue.unit(u) is None]
     if unknown:
         raise FileError("Mã đơn vị không có trong bộ tiêu chí: " + ", ".join(unknown) + ". Hãy "

@@ -1,0 +1,114 @@
+"""Supplement requests (step 4 of the year): what each unit must fix, sent back in its next
+workbook; the units at a glance; supporting units that lead nothing send their evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import yaml
+
+from cchc_xl.analysis.requests import unit_requests, unit_statuses
+from cchc_xl.files.grids import Book
+from cchc_xl.format.layout import EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET
+from cchc_xl.format.layout import REQUESTS_SHEET, UNITS_SHEET
+from cchc_xl.ops.master import Master
+from cchc_xl.read.reader import read_master
+from conftest import tiny_data
+
+
+@pytest.fixture
+def master(tmp_path: Path) -> Path:
+    data = tiny_data()
+    data["units"].append({"code": "PC", "name": "Phòng Công chứng số 1"})
+    data["fields"][1]["support"] = ["VP", "PC"]  # PC supports field 2 and leads nothing
+    yaml_path = tmp_path / "tiny.yaml"
+    yaml_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path = tmp_path / "tong-hop" / "m.xlsx"
+    path.parent.mkdir()
+    Master.create(yaml_path, path)
+    return path
+
+
+def fill(sent: Path, out: Path, inputs: dict[str, dict[str, Any]],
+         evidence: list[dict[str, Any]] = ()) -> Path:
+    book = openpyxl.load_workbook(sent)
+    for code, values in inputs.items():
+        for key, value in values.items():
+            name = f"CCHC_{key.upper()}_{code.replace('.', '_')}"
+            sheet, ref = next(iter(book.defined_names[name].destinations))
+            book[sheet][ref.replace("$", "")] = value
+    register = book[EVIDENCE_SHEET]
+    for i, row in enumerate(evidence):
+        for key, value in row.items():
+            register.cell(row=EVIDENCE_FIRST_ROW + i + 1, column=EVIDENCE_COL[key] + 1,
+                          value=value)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+NV1 = {"2.1": {"a": 14697, "b": 14673}, "2.2": {"a": 14697, "b": 9129},
+       "2.3": {"a": 100}, "2.5": {"value": 12}, "2.6": {"value": 0.5}}
+
+
+def test_a_supporting_unit_gets_a_workbook_and_its_evidence_is_merged(master, tmp_path):
+    sent = {p.stem.rsplit("-", 1)[1]: p for p in Master.open(master).split(tmp_path / "gui").files}
+    assert set(sent) == {"VP", "NV1", "PC"}
+    # PC's workbook shows the items it supports, read-only, and takes evidence for them.
+    book = Book(sent["PC"])
+    assert "2. Thủ tục hành chính" in book.names and REQUESTS_SHEET in book.names
+    ret = fill(sent["PC"], tmp_path / "nhan-ve" / sent["PC"].name, {}, [
+        {"code": "2.2", "number": "15/BC-PCC1", "subject": "Báo cáo kết quả điện tử"}])
+    result = Master.open(master).merge([ret])
+    assert [f.outcome for f in result.files] == ["đã gộp"]
+    assert "PC" not in result.missing_units  # leads nothing: never expected
+    row = read_master(master)[1].state.evidence[0]
+    assert (row.code, row.unit, row.origin) == ("2.2", "PC", "PC")
+
+
+def test_requests_go_back_in_the_units_next_workbook(master, tmp_path):
+    sent = {p.stem.rsplit("-", 1)[1]: p for p in Master.open(master).split(tmp_path / "gui").files}
+    ret = fill(sent["NV1"], tmp_path / "nhan-ve" / sent["NV1"].name, NV1, [
+        {"code": "2.1", "number": "12/BC-STP", "subject": "Báo cáo hồ sơ đúng hạn"}])
+    Master.open(master).merge([ret], force=True)  # 2.3 has a but no b: merged with --force
+    report = Master.open(master).report()
+    requests = {(r.kind, r.code) for r in unit_requests(report, "NV1")}
+    assert ("missing", "2.3") in requests  # b blank
+    assert ("evidence", "2.2") in requests and ("evidence", "2.1") not in requests
+    assert ("explanation", "2.2") in requests  # 0,31 of 0,5 and no note
+    assert not unit_requests(report, "VP")  # VP has not sent anything yet: no list
+    # The master's 'Đơn vị' sheet and NV1's next workbook show the same requests.
+    master_sheet = [c for row in Book(master).grid(UNITS_SHEET) for c in row]
+    assert "Thiếu tài liệu kiểm chứng" in master_sheet and "NV1" in master_sheet
+    again = Master.open(master).split(tmp_path / "gui-2", units=["NV1"]).files[0]
+    book = Book(again)
+    listed = [row[1] for row in book.grid(REQUESTS_SHEET)[4:] if row[1]]
+    assert {"2.3", "2.2"} <= set(listed)
+    # … and carries what was merged, so the unit corrects instead of retyping.
+    unit_book = openpyxl.load_workbook(again)
+    sheet, ref = next(iter(unit_book.defined_names["CCHC_A_2_1"].destinations))
+    assert unit_book[sheet][ref.replace("$", "")].value == 14697
+    register = [c for row in book.grid(EVIDENCE_SHEET) for c in row]
+    assert "12/BC-STP" in register
+
+
+def test_units_at_a_glance_say_on_time_late_or_overdue(master, tmp_path):
+    from test_real_life import set_saved
+
+    book = openpyxl.load_workbook(master)
+    sheet, ref = next(iter(book.defined_names["CCHC_RETURN_DEADLINE"].destinations))
+    book[sheet][ref.replace("$", "")] = dt.datetime(2026, 12, 5)
+    book.save(master)
+    sent = {p.stem.rsplit("-", 1)[1]: p for p in Master.open(master).split(tmp_path / "gui").files}
+    ret = fill(sent["NV1"], tmp_path / "nhan-ve" / sent["NV1"].name, NV1)
+    set_saved(ret, "2026-12-08T09:00:00Z")
+    Master.open(master).merge([ret], force=True)
+    statuses = {s.code: s for s in unit_statuses(Master.open(master).report(),
+                                                 dt.date(2026, 12, 10))}
+    assert statuses["NV1"].timeliness == "muộn 3 ngày"
+    assert statuses["VP"].timeliness == "quá hạn 5 ngày, chưa gửi"
+    assert statuses["PC"].leads == 0 and statuses["PC"].supports == 6
