@@ -41,7 +41,7 @@ COPIED, REUSED, SAME_ROW, WEB, MISSING, NO_LINK, FAILED = (
     "không tìm thấy tệp", "chưa ghi tệp, đường dẫn", "không chép được")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
-_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
+_URL = re.compile(r"^(?!file:)(?:[a-z][a-z0-9+.-]*://|www\.)", re.IGNORECASE)
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 

@@ -174,7 +174,8 @@ def _evidence_by_code(report: Report, warnings: Warnings) -> Register:
             said = f"mã tiêu chí '{code}' không có trong bộ tiêu chí" if code else \
                 "chưa ghi mã tiêu chí"
             warnings.add(f"dòng tài liệu kiểm chứng {said}: báo cáo xếp vào cuối danh mục.",
-                         kind="report-evidence", sheet=EVIDENCE_SHEET, cell=register_row(i))
+                         kind="report-evidence", sheet=EVIDENCE_SHEET,
+                         cell=register_row(i, "code"))
     return found
 
 

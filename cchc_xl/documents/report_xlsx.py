@@ -56,7 +56,8 @@ def _summary(book: Book, model: ReportModel) -> None:
 def _items(book: Book, model: ReportModel) -> None:
     ws = sheet(book, "Chi tiết", model.frame.title,
                "KẾT QUẢ TỰ ĐÁNH GIÁ THEO TIÊU CHÍ THÀNH PHẦN")
-    columns = [XColumn("Lĩnh vực", 8), XColumn("Mã", 10), XColumn("Tiêu chí thành phần", 50),
+    columns = [XColumn("Lĩnh vực", 8), XColumn("Mã", 10),
+               XColumn("Tiêu chí thành phần", 50, total="label"),
                XColumn("Điểm tối đa", 11, "number", "sum"),
                XColumn("Điểm tối đa được chấm", 13, "number", "sum"),
                XColumn("Điểm tự đánh giá", 13, "number", "sum"), XColumn("Tình trạng", 16),
