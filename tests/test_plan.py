@@ -50,6 +50,15 @@ def test_khanh_hoa_figures_on_the_published_basis(tmp_path):
                for p in doc.paragraphs)
 
 
+def test_the_published_satisfaction_index_is_said_with_last_years_rank(tmp_path):
+    state = khanh_hoa_state()
+    state.info.update({"published.survey_index": "85,5%", "published.survey_rank": "9/10",
+                       "last_year.survey_rank": "11/15"})
+    _, doc = _docx(build_report(khanh_hoa_catalogue(), state), tmp_path)
+    assert ("Chỉ số hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan đạt 85,50%, "
+            "xếp thứ 9/10 (năm 2022 xếp thứ 11/15).") in [p.text for p in doc.paragraphs]
+
+
 def test_appendix_i_uses_the_published_field_points(tmp_path):
     _, doc = _docx(khanh_hoa_report(), tmp_path)
     rows = table_rows(_appendix_table(doc, "TỔNG ĐIỂM"))
@@ -289,7 +298,7 @@ def test_plan_sections_follow_the_seeds(tmp_path, tiny):
             "(đạt 4,5/5 điểm); 2.2 Kết quả điện tử (đạt 0,31/0,5 điểm).") in shortcoming
     assert any("Văn phòng Sở theo dõi, đôn đốc" in t and "hằng tháng" in t and "hằng quý" in t
                for t in texts)
-    assert "Số liệu: đạt 9.129/14.697 (62,11%)." in texts
+    assert "Số liệu tự đánh giá: đạt 9.129/14.697 (62,11%)." in texts
     reference = ("(Kèm theo Kế hoạch số      /KH-STP ngày      /     /2027 của Sở Tư pháp tỉnh "
                  "Lạng Sơn)")
     assert texts.count(reference) == 2  # on both appendices

@@ -235,7 +235,9 @@ class AdminDocument:
     @property
     def text_width_cm(self) -> float:
         section = self.doc.sections[-1]
-        return (section.page_width - section.left_margin - section.right_margin) / 360000
+        width, left, right = (section.page_width or 0, section.left_margin or 0,
+                              section.right_margin or 0)
+        return (width - left - right) / 360000
 
     def save(self, path: Any) -> None:
         self.doc.core_properties.title = self.frame.title

@@ -35,7 +35,7 @@ def inputs_text(row: NodeReport, catalogue: Catalogue) -> str:
         label = getattr(rule, "value_label", "") or "Số lượng"
         return f"{label}: {value}" if value else ""
     if rule.kind in ("yesno", "choice"):
-        return f"kết quả: {value}" if value else ""
+        return value
     if rule.kind == "survey":
         return f"điểm điều tra xã hội học {num(row.points)}/{num(row.applicable_max)}"
     return f"tự chấm {num(row.points)}/{num(row.applicable_max)} điểm"

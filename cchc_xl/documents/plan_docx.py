@@ -134,8 +134,9 @@ def _item(doc: AdminDocument, model: PlanModel, item: PlanItem, letter: str) -> 
         doc.paragraph(f"Điểm tối đa: {num(row.applicable_max)} điểm; điểm đạt được: "
                       f"{num(row.achieved)} điểm; bị trừ {num(row.lost)} điểm.")
         figures = inputs_text(row, model.report.catalogue)
-        if figures:
-            doc.paragraph(f"Số liệu: {figures}.")
+        if figures and getattr(row.node, "rule", None) is not None and \
+                row.node.rule.kind not in ("manual", "survey"):  # type: ignore[union-attr]
+            doc.paragraph(f"Số liệu tự đánh giá: {figures}.")
     doc.runs([("b", "- Nguyên nhân: "), ("", sentence(item.cause) or DOTS)])
     doc.runs([("b", "- Giải pháp khắc phục: "), ("", sentence(item.remedy) or DOTS)])
     if item.derived:

@@ -4,6 +4,7 @@ trình of every item below its maximum, and the list of evidence documents as an
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from ..analysis.report import NodeReport
@@ -59,7 +60,7 @@ def _summary(doc: AdminDocument, model: ReportModel) -> None:
     doc.subsection("1. Kết quả chung")
     doc.paragraph(headline(report, model.result, model.org_name))
     if model.pending:
-        waiting = sum((r.applicable_max for r in model.pending), start=0)
+        waiting = sum((r.applicable_max for r in model.pending), Decimal(0))
         codes = ", ".join(r.code for r in model.pending)
         doc.paragraph(f"Kết quả trên chưa gồm {num(waiting)} điểm của các tiêu chí đo lường sự "
                       f"hài lòng ({codes}) chờ Sở Nội vụ công bố kết quả điều tra xã hội học.")

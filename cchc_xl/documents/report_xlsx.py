@@ -45,7 +45,8 @@ def _summary(book: Book, model: ReportModel) -> None:
     placed = table(book, ws, columns, rows, name="TongHop", total_label="TỔNG ĐIỂM")
     assert placed.total is not None
     total = model.total
-    value = index_of(total.points, total.applicable_max) if total.applicable_max else None
+    value = index_of(total.points, total.applicable_max) \
+        if total.points is not None and total.applicable_max else None
     write(book, ws, placed.total + 1, 1, "Chỉ số CCHC", "text", bold=True)
     points, applicable = ref(placed.total, 4), ref(placed.total, 3)
     write(book, ws, placed.total + 1, 4, Formula(
@@ -84,7 +85,7 @@ def _evidence(book: Book, model: ReportModel) -> None:
                XColumn("Trích yếu", 50), XColumn("Cơ quan ban hành", 24),
                XColumn("Tệp, đường dẫn", 32), XColumn("Đơn vị cung cấp", 12),
                XColumn("Dòng trong sổ", 10)]
-    rows = []
+    rows: list[list[Any]] = []
     for code in model.evidence_codes():
         for i, e in model.evidence[code]:
             date = as_date(plain_value(e.date))

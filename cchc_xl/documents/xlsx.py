@@ -114,9 +114,10 @@ def table(book: Book, ws: Any, columns: Sequence[XColumn], rows: Sequence[Sequen
     ws.add_table(HEADER_ROW, 0, total_row if total_row is not None else last, len(columns) - 1,
                  {"name": name, "columns": specs, "total_row": bool(total_label),
                   "style": "Table Style Light 1", "autofilter": True})
-    for r, values in enumerate(rows, start=first):
-        for c, (column, value) in enumerate(zip(columns, values)):
+    for r, cells in enumerate(rows, start=first):
+        for c, (column, value) in enumerate(zip(columns, cells)):
             write(book, ws, r, c, value, column.kind)
+        ws.set_row(r, row_height(columns, cells))
     for c, column in enumerate(columns):
         ws.set_column(c, c, column.width)
     ws.set_row(HEADER_ROW, 48)
@@ -141,6 +142,25 @@ def write(book: Book, ws: Any, r: int, c: int, value: Any, kind: Kind, *,
         ws.write_number(r, c, float(value), fmt)
     else:
         ws.write_string(r, c, str(value), book.fmt("text", bold=bold))
+
+
+LINE_PT = 15.75  # a line of 12 pt text
+CHARS_PER_WIDTH = 1.0  # characters of 12 pt Times New Roman per unit of column width (safe side)
+
+
+def row_height(columns: Sequence[XColumn], values: Sequence[Any]) -> float:
+    """The height wrapped text needs: neither XlsxWriter nor LibreOffice's PDF export sizes
+    rows to their text, so the rows are sized here (an estimate from the column widths)."""
+    import math
+
+    lines = 1
+    for column, value in zip(columns, values):
+        if not isinstance(value, str) or not value:
+            continue
+        per_line = max(int(column.width * CHARS_PER_WIDTH), 1)
+        lines = max(lines, sum(max(math.ceil(len(part) / per_line), 1)
+                               for part in value.split("\n")))
+    return round(lines * LINE_PT + 3, 2)
 
 
 def ref(r: int, c: int) -> str:
