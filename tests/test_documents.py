@@ -447,6 +447,15 @@ def test_evidence_index_workbook(evidence_case, tmp_path):
     assert len(ws.tables) == 1
 
 
+def test_a_folder_holding_the_package_is_not_copied_into_itself(tmp_path, tiny):
+    state = tiny_state()
+    state.evidence = [EvidenceRow(code="1.1", number="1", link=".")]
+    package = export_report(build_report(tiny, state), tmp_path / "bc.docx",
+                            evidence_dir=tmp_path / "goi", source_folder=tmp_path).evidence
+    assert [w.kind for w in package.warnings] == ["evidence-missing"]
+    assert not (tmp_path / "goi" / "1.1").exists()
+
+
 def test_a_second_run_reuses_and_never_overwrites(evidence_case, tmp_path):
     report, src, folder = evidence_case
     (folder / "1.1").mkdir(parents=True)

@@ -345,3 +345,27 @@ def test_output_kind_and_typed_text_helpers(tmp_path, tiny):
         export_plan(build_report(tiny, tiny_state()), tmp_path / "kh.pdf")
     assert typed_text(dt.date(2027, 6, 30)) == "30/06/2027"
     assert printable("Dòng một\x0bDòng hai\x07") == "Dòng một\nDòng hai"
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
+def test_an_empty_master_and_a_perfect_one_still_make_documents(suffix, tmp_path, tiny):
+    """Nothing typed: every item is lost and warned; everything at its maximum: no item."""
+    from cchc_xl.documents.report import export_report
+    from cchc_xl.format.state import Entry, State
+
+    empty = build_report(tiny, State(kind="master"))
+    plan = export_plan(empty, tmp_path / f"trong{suffix}")
+    assert any(w.kind == "plan-data" for w in plan.warnings)
+    assert export_report(empty, tmp_path / f"bc-trong{suffix}").path.exists()
+    full = {"1.1": Entry(a=10, b=10), "1.2": Entry(value="Ban hành kịp thời"),
+            "2.1": Entry(a=5, b=5), "2.2": Entry(a=5, b=5), "2.3": Entry(a=0),
+            "2.4": Entry(value="Đạt"), "2.5": Entry(value=12), "2.6": Entry(value=0.5),
+            "3.1": Entry(value=2)}
+    perfect = build_report(tiny, State(kind="master", org="Sở Tư pháp", entries=full))
+    model = build_plan(perfect)
+    assert model.items == [] and not [w for w in model.warnings if w.kind == "plan-blank"]
+    assert export_plan(perfect, tmp_path / f"du{suffix}").path.exists()
+    if suffix == ".docx":
+        texts = docx_text(tmp_path / "du.docx")
+        assert "Không có lĩnh vực, tiêu chí thành phần nào bị trừ điểm." in texts
+        assert "Có 3/3 lĩnh vực đạt điểm tối đa" in texts

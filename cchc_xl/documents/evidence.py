@@ -35,6 +35,7 @@ from .outcome import Warnings
 from .text import typed_text
 
 INDEX_NAME = "danh-muc-tai-lieu-kiem-chung.xlsx"
+MAX_FOLDER_FILES = 500  # a linked folder with more files is not one criterion's evidence
 NO_CODE_FOLDER = "_chua-ghi-ma"
 COPIED, REUSED, SAME_ROW, WEB, MISSING, NO_LINK, FAILED = (
     "đã chép", "đã có sẵn (cùng nội dung)", "trùng tệp đã chép", "địa chỉ web (không chép)",
@@ -153,12 +154,33 @@ class _Packer:
                      f"đối tính từ {self.source}).", kind="evidence-missing")
             return
         code_dir = safe_name(typed_text(row.code), NO_CODE_FOLDER)
-        if found.is_dir():
-            for path in sorted(p for p in found.rglob("*") if p.is_file()):
-                inner = Path(*(safe_name(part) for part in path.relative_to(found).parts))
-                self.file(i, row, link, path, Path(code_dir) / safe_name(found.name) / inner)
-        else:
+        if not found.is_dir():
             self.file(i, row, link, found, Path(code_dir) / safe_name(found.name))
+            return
+        files = self.folder_files(i, row, link, found)
+        for path in files:
+            inner = Path(*(safe_name(part) for part in path.relative_to(found).parts))
+            self.file(i, row, link, path, Path(code_dir) / safe_name(found.name) / inner)
+
+    def folder_files(self, i: int, row: EvidenceRow, link: str, found: Path) -> list[Path]:
+        """The files of a linked folder; none (and a warning) for a folder that holds the
+        package itself or more files than a criterion's evidence plausibly has."""
+        package = self.package.folder.resolve()
+        if package == found.resolve() or found.resolve() in package.parents:
+            self.add(i, row, link, "", FAILED, f"thư mục '{link}' chứa chính thư mục gói tài "
+                     "liệu: không chép; hãy dẫn đến từng tệp hoặc thư mục con.",
+                     kind="evidence-missing")
+            return []
+        files = []
+        for path in found.rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                files.append(path)
+            if len(files) > MAX_FOLDER_FILES:
+                self.add(i, row, link, "", FAILED, f"thư mục '{link}' có hơn {MAX_FOLDER_FILES} "
+                         "tệp: không chép; hãy dẫn đến thư mục của riêng tiêu chí này.",
+                         kind="evidence-missing")
+                return []
+        return sorted(files)
 
     def file(self, i: int, row: EvidenceRow, link: str, src: Path, wanted: Path) -> None:
         key = src.resolve()
