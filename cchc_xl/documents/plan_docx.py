@@ -227,16 +227,16 @@ def _appendix_fields(doc: AdminDocument, model: PlanModel) -> None:
 def item_columns() -> list[Column]:
     return [
         Column("STT", 1.2, "center"),
-        Column("Mã", 1.3, "center"),
-        Column("Tiêu chí thành phần", 3.6),
-        Column("Điểm tối đa", 1.3, "center"),
-        Column("Điểm đạt", 1.3, "center"),
-        Column("Điểm bị trừ", 1.3, "center"),
-        Column("Nguyên nhân", 3.5),
-        Column("Giải pháp khắc phục", 3.8),
-        Column("Sản phẩm", 2.5),
-        Column("Chủ trì", 2.1),
-        Column("Phối hợp", 2.1),
+        Column("Mã", 1.9, "center"),
+        Column("Tiêu chí thành phần", 3.7),
+        Column("Điểm tối đa", 1.5, "center"),
+        Column("Điểm đạt", 1.5, "center"),
+        Column("Điểm bị trừ", 1.5, "center"),
+        Column("Nguyên nhân", 3.1),
+        Column("Giải pháp khắc phục", 3.6),
+        Column("Sản phẩm", 2.2),
+        Column("Chủ trì", 1.9),
+        Column("Phối hợp", 1.9),
         Column("Thời hạn", 2.2, "center"),
     ]
 
@@ -284,7 +284,7 @@ def _appendix_items(doc: AdminDocument, model: PlanModel) -> None:
                              num(item.row.applicable_max), num(item.row.achieved),
                              num(item.lost), cells["cause"], cells["remedy"],
                              cells["deliverable"], cells["lead"], cells["support"],
-                             cells["deadline"]], keep=False))
+                             cells["deadline"]]))
     items = model.items
     if not items:
         rows.append(Row(["", "", "Không có tiêu chí thành phần nào bị trừ điểm."] + [""] * 9))

@@ -109,7 +109,7 @@ def _details(doc: AdminDocument, model: ReportModel) -> None:
             if leaf and not evidence and row.points > 0:
                 evidence = "(chưa có tài liệu kiểm chứng)"
             rows.append(Row([row.code, row.node.name, num(row.max), points_text(row), evidence],
-                            bold=not leaf, keep=False))
+                            bold=not leaf))
         add_table(doc.doc, detail_columns(), rows, size=11)
 
 
