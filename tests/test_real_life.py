@@ -156,11 +156,11 @@ def test_typing_in_blue_cells_then_sync_keeps_every_value_and_its_type(master):
     assert entries["1"].deadline == dt.date(2027, 9, 15)  # a date, not 46645
     assert entries["2.2"].deadline == dt.date(2027, 6, 30)
     assert entries["1"].target == 3.5 and entries["2"].last_year == 9
-    # The Excel plan shows the date as a date.
+    # The Excel plan holds the date as a date (shown dd/mm/yyyy), not a serial number or text.
     out = master.parent / "kh.xlsx"
     Master.open(master).export_plan(out)
     texts = [c for row in Book(out).grids().values() for r in row for c in r]
-    assert "30/06/2027" in texts and not any("46" in str(c) and "." in str(c) for c in texts
+    assert dt.date(2027, 6, 30) in texts and not any("46" in str(c) and "." in str(c) for c in texts
                                              if isinstance(c, str) and c.startswith("46"))
 
 
