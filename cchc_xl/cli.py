@@ -253,8 +253,31 @@ def appraisal(master: Path, file: Path, first_round: bool, password: str, as_jso
 @reports_errors
 def plan(master: Path, out: Path) -> None:
     """Xuất kế hoạch khắc phục (Word hoặc Excel)."""
-    _open(master).export_plan(out)
-    _say(f"Đã ghi {out}")
+    _document_written(_open(master).export_plan(out))
+
+
+@main.command()
+@click.argument("master", type=PATH)
+@click.option("--out", type=PATH, required=True, help="Tệp .docx (Word) hoặc .xlsx.")
+@click.option("--evidence-dir", type=PATH, default=None,
+              help="Thư mục để chép các tệp tài liệu kiểm chứng (mỗi mã tiêu chí một thư mục).")
+@reports_errors
+def report(master: Path, out: Path, evidence_dir: Path | None) -> None:
+    """Xuất báo cáo kết quả tự đánh giá gửi Sở Nội vụ (và gói tài liệu kiểm chứng)."""
+    result = _open(master).export_report(out, evidence_dir=evidence_dir)
+    _document_written(result)
+    if result.evidence is not None:
+        package = result.evidence
+        _say(f"Gói tài liệu kiểm chứng: {package.folder} ({len(package.files)} tệp; danh mục "
+             f"{package.index_path.name})")
+
+
+def _document_written(result: Any) -> None:
+    _say(f"Đã ghi {result.path}")
+    if result.warnings:
+        from .console import print_problems
+
+        print_problems(result.warnings, title="Cần bổ sung hoặc xem lại:")
 
 
 @main.command()

@@ -106,7 +106,7 @@ SHOTS = (
     Shot("don-vi-loi-b-lon-hon-a", "mistake", ("Lỗi: b lớn hơn a",)),
     Shot("tong-hop-sheet-tong-hop", "master", ("TỔNG HỢP KẾT QUẢ TỰ ĐÁNH GIÁ",)),
     Shot("phan-tich-chenh-lech", "master", ("PHÂN TÍCH CHÊNH LỆCH", "A. THEO LĨNH VỰC")),
-    Shot("ke-hoach-trang-1", "plan", ("KẾ HOẠCH", "I. KẾT QUẢ VÀ HẠN CHẾ"), dpi=100),
+    Shot("ke-hoach-trang-1", "plan", ("KẾ HOẠCH", "I. MỤC ĐÍCH, YÊU CẦU"), dpi=100),
     Shot("ke-hoach-phu-luc-1", "plan", ("Phụ lục I", "CHỈ TIÊU KHẮC PHỤC"), dpi=100),
 )
 

@@ -24,6 +24,8 @@ def inputs_text(row: NodeReport, catalogue: Catalogue) -> str:
         return ""
     if row.status == "missing":
         return "chưa nhập số liệu"
+    if row.status == "pending":
+        return "chờ kết quả điều tra xã hội học"
     if row.status == "error":
         return "số liệu đã nhập chưa hợp lệ"
     entry = row.entry

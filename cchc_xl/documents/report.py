@@ -124,8 +124,8 @@ def build_report_model(report: Report) -> ReportModel:
 
 
 def _pending(row: NodeReport) -> bool:
-    leaf = row.node
-    return isinstance(leaf, Leaf) and leaf.rule.kind == "survey" and row.status == "missing"
+    """A survey item before its result is published: waiting, not lost."""
+    return isinstance(row.node, Leaf) and row.status == "pending"
 
 
 def _shortfall(report: Report, row: NodeReport, warnings: Warnings) -> Shortfall:

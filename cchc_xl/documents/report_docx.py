@@ -16,7 +16,8 @@ from .report import ReportModel, SummaryRow
 from .text import num, pct, sentence, signed, typed_text
 from .wordtable import Column, Row, add_table
 
-STATUS_TEXT = {"na": "không chấm điểm", "missing": "chưa nhập", "error": "số liệu lỗi"}
+STATUS_TEXT = {"na": "không chấm điểm", "missing": "chưa nhập", "pending": "chờ kết quả",
+               "error": "số liệu lỗi"}
 
 
 def write_docx(model: ReportModel, path: Path) -> None:

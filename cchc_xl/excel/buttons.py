@@ -46,8 +46,12 @@ def sync(master: Path, password: str = "") -> str:
 
 
 def plan(master: Path, target: str) -> str:
-    out = _reading(master).export_plan(Path(target))
-    return f"Đã xuất kế hoạch khắc phục:\n{out}"
+    result = _reading(master).export_plan(Path(target))
+    lines = [f"Đã xuất kế hoạch khắc phục:\n{result.path}"]
+    if result.warnings:
+        lines.append(f"Cần bổ sung hoặc xem lại ({len(result.warnings)}):")
+        lines += [f"- {_where(p)}{p.message}" for p in result.warnings]
+    return _clip(lines)
 
 
 def check(master: Path) -> str:

@@ -37,6 +37,8 @@ from .password import check_password
 if TYPE_CHECKING:
     import pandas
 
+    from ..documents.outcome import DocumentResult
+
     from .merge import MergeResult
 
 MASTER_SUFFIXES = (".xlsm", ".xlsx")
@@ -256,11 +258,22 @@ class Master:
         return AppraisalResult(self.path, Path(path), appraisal.points, recorded,
                                sorted(set(appraisal.ignored)), backup)
 
-    def export_plan(self, out: Path | str) -> Path:
-        """The remediation plan (kế hoạch khắc phục) as .docx or .xlsx."""
+    def export_plan(self, out: Path | str) -> DocumentResult:
+        """The remediation plan (kế hoạch khắc phục) as .docx or .xlsx; its `warnings` say what
+        to complete (blank causes, no signer …)."""
         from ..documents.plan import export_plan
 
         return export_plan(self.report(), Path(out))
+
+    def export_report(self, out: Path | str, *,
+                      evidence_dir: Path | str | None = None) -> DocumentResult:
+        """The self-assessment report to Sở Nội vụ (.docx or .xlsx); with `evidence_dir`, the
+        evidence package: the register's files copied into one folder per criterion code, with
+        an index (links relative to the master's folder)."""
+        from ..documents.report import export_report
+
+        folder = Path(evidence_dir) if evidence_dir is not None else None
+        return export_report(self.report(), Path(out), folder, source_folder=self.path.parent)
 
     # -- the write path -------------------------------------------------------------------------
     @contextmanager
