@@ -147,13 +147,24 @@ def catalogue_import(file: Path, out: Path) -> None:
 @click.option("--org", default="", help="Tên cơ quan, ví dụ 'Sở Tư pháp tỉnh Lạng Sơn'.")
 @click.option("--password", default="", help="Mật khẩu bảo vệ sheet (mặc định: không).")
 @click.option("--force", is_flag=True, help="Ghi đè tệp đã có (bản cũ được sao lưu).")
+@click.option("--from", "last_year", type=PATH, default=None,
+              help="Tệp tổng hợp năm trước: lấy kết quả năm trước của từng tiêu chí, chỉ số và "
+                   "xếp hạng đã công bố.")
+@click.option("--map", "code_map", multiple=True, metavar="CŨ=MỚI",
+              help="Ghép mã tiêu chí đã đổi giữa hai năm (lặp lại được), ví dụ --map 3.2.1=3.3.1")
 @reports_errors
-def new(catalogue_file: Path, out: Path, org: str, password: str, force: bool) -> None:
+def new(catalogue_file: Path, out: Path, org: str, password: str, force: bool,
+        last_year: Path | None, code_map: tuple[str, ...]) -> None:
     """Tạo tệp tổng hợp mới (mỗi lĩnh vực một sheet) từ bộ tiêu chí."""
     from .ops.master import Master
 
-    created = Master.create(catalogue_file, out, org=org, password=password, overwrite=force)
-    _say(f"Đã tạo {out}")
+    created = Master.create(catalogue_file, out, org=org, password=password, overwrite=force,
+                            last_year=last_year, code_map=_code_map(code_map))
+    _say(f"Đã tạo {out}" + (f" (kết quả năm trước lấy từ {last_year.name})" if last_year else ""))
+    if created.warnings:
+        from .console import print_problems
+
+        print_problems(created.warnings, title="Kết quả năm trước chưa chuyển được:")
     if created.catalogue.warnings:
         from .console import print_problems
 
@@ -270,6 +281,16 @@ def report(master: Path, out: Path, evidence_dir: Path | None) -> None:
         package = result.evidence
         _say(f"Gói tài liệu kiểm chứng: {package.folder} ({len(package.files)} tệp; danh mục "
              f"{package.index_path.name})")
+
+
+def _code_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapped = {}
+    for pair in pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"'{pair}' phải có dạng MÃ_CŨ=MÃ_MỚI", param_hint="--map")
+        mapped[old.strip()] = new.strip()
+    return mapped
 
 
 def _document_written(result: Any) -> None:

@@ -123,6 +123,7 @@ class Master:
         self.catalogue = catalogue
         self.password = password
         self.state: State = data.state  # replace it, then save(), to change the master
+        self.warnings: list[Problem] = []  # what creating it noticed (codes not carried over)
         self._data = data
         self._digest = _digest(self.path)
 
@@ -140,8 +141,15 @@ class Master:
 
     @classmethod
     def create(cls, catalogue: Catalogue | Path | str, path: Path | str, *, org: str = "",
-               password: str = "", overwrite: bool = False) -> Master:
-        """A new, empty master; an existing file is replaced only with `overwrite` (backed up)."""
+               password: str = "", overwrite: bool = False,
+               last_year: Path | str | None = None,
+               code_map: dict[str, str] | None = None) -> Master:
+        """A new, empty master; an existing file is replaced only with `overwrite` (backed up).
+
+        With `last_year` (last year's master), each item starts with last year's result and
+        'Thông tin chung' with last year's published figures (`ops.carry`); codes that changed
+        are in `warnings`, and `code_map` ({old: new}) matches them.
+        """
         path = Path(path)
         if path.suffix.lower() not in MASTER_SUFFIXES:
             raise FileError(f"Tệp tổng hợp phải có đuôi .xlsm (có nút bấm) hoặc .xlsx, không phải "
@@ -151,10 +159,25 @@ class Master:
                             "thật sự muốn ghi đè (bản cũ được lưu trong thư mục sao-luu).")
         if not isinstance(catalogue, Catalogue):
             catalogue = load_catalogue(catalogue)
-        state = State("master", org=org)
+        state, warnings = State("master", org=org), []
+        if last_year is not None:
+            from .carry import carry_over, with_carried
+
+            previous = Master.open(last_year)
+            carried = carry_over(previous.report(), catalogue, code_map,
+                                 file=Path(last_year).name)
+            state = replace(state, org=org or previous.state.org, info=carried.info,
+                            entries=with_carried(state.entries, carried))
+            # The organisation's settings stay; last year's results and deadline do not.
+            state.info.update({key: value for key, value in previous.state.info.items()
+                               if not key.startswith(("published.", "last_year.", "field."))
+                               and key != "return_deadline"})
+            warnings = carried.problems
         with WriteLock(path, command="new"):
             atomic_write(path, lambda tmp: write_master(catalogue, state, tmp, password=password))
-        return cls.open(path, password=password)
+        created = cls.open(path, password=password)
+        created.warnings = warnings
+        return created
 
     # -- what it holds ----------------------------------------------------------------------------
     def report(self) -> Report:
