@@ -1,31 +1,43 @@
-"""`cchc-xl demo`: the whole yearly loop on the bundled sample, in a folder you can open.
+"""`cchc-xl demo`: a whole year of a Sở on the bundled sample, in a folder you can open.
 
-new → split → units fill their workbooks (one with a mistake, one late) → merge (problems
-reported) → the unit fixes its file → merge again → the Văn phòng enters survey results, last
-year's results and targets → sync → plan. Every step uses the same library calls as the CLI.
+Last year's master (published results) → this year's master started from it (`new --from`) →
+split → units fill their workbooks (one with a mistake, one late) → merge → supplement requests
+sent back → merge again → the Văn phòng types targets, causes and remedies → sync (a provisional
+index while the survey is not published) → the self-assessment report with the evidence
+package → the council's appraisal imported, explanations → survey and published results → the
+remediation plan. Every step uses the same library calls as the CLI.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .criteria.catalogue import Catalogue, load_catalogue
 from .criteria.numbers import vn_number, vn_percent
-from .format.state import Entry
+from .format.state import Entry, EvidenceRow, Explanation
 from .ops.master import Master
 from .ops.merge import MergeResult
 from .sample_data import fill_with_openpyxl, sample_entry, sample_evidence, sample_state_entries
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
-# Lạng Sơn's published 2025 results per field (seed phụ lục) and the 2026 targets (the maxima).
-LAST_YEAR = {"1": 11, "2": 8, "3": 20, "4": 10, "5": 10, "6": 9, "7": 14, "8": 9}
 MISTAKE_UNIT, LATE_UNIT = "TGPL", "CC1"
+# What the Văn phòng types on 'Thông tin chung' (the Sở's settings, as in the seeds).
+SETTINGS = {"parent": "UBND TỈNH LẠNG SƠN", "agency": "SỞ TƯ PHÁP", "abbreviation": "STP",
+            "place": "Lạng Sơn", "head_title": "GIÁM ĐỐC", "signer_title": "PHÓ GIÁM ĐỐC",
+            "signer_name": "Nguyễn Văn An"}
+# Last year as the province published it (the seed: 89,70%, 5th of 15).
+LAST_YEAR_PUBLISHED = {"decision": "Quyết định số 93/QĐ-UBND ngày 16/01/2026 của Chủ tịch UBND "
+                                   "tỉnh Lạng Sơn", "rating": "Tốt", "rank": "05/15",
+                       "survey_rank": "09/10"}
+# The council lowers these items (code → points) and the Sở explains one of them.
+COUNCIL_LOWERS = {"3.4.1": Decimal("4"), "5.2.1": Decimal("0.5")}
 
 
 def sample_catalogue_path() -> Path:
@@ -35,65 +47,239 @@ def sample_catalogue_path() -> Path:
 def run_demo(out: Path, say: Callable[[str], None] = print,
              master_suffix: str = ".xlsm") -> dict[str, Path]:
     out = Path(out)
-    folders = {name: out / name for name in ("tong-hop", "gui-don-vi", "nhan-ve", "ke-hoach")}
+    names = ("nam-truoc", "tong-hop", "gui-don-vi", "nhan-ve", "bao-cao", "tham-dinh",
+             "ke-hoach", "tai-lieu")
+    folders = {name: out / name for name in names}
     for folder in folders.values():
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
     catalogue = load_catalogue(sample_catalogue_path())
+
+    say("1. Tệp tổng hợp năm trước (đã có kết quả công bố), rồi tệp năm nay bắt đầu từ đó")
+    last_year = _last_year_master(catalogue, folders["nam-truoc"])
     master_path = folders["tong-hop"] / f"CCHC-{catalogue.year}-tong-hop{master_suffix}"
-    say(f"1. Tạo tệp tổng hợp: {master_path}")
-    master = Master.create(catalogue, master_path, org=ORG)
+    master = Master.create(catalogue, master_path, org=ORG, last_year=last_year)
+    _settings(master)
+    say(f"   {master_path}")
+
     say(f"2. Tạo tệp cho các đơn vị trong {folders['gui-don-vi']}")
-    sent = master.split(folders["gui-don-vi"]).files
-    say("3. Các đơn vị nhập số liệu và tài liệu kiểm chứng (một đơn vị nhập sai, một đơn vị gửi "
-        "muộn)")
+    sent = {p.stem.rsplit("-", 1)[1]: p for p in master.split(folders["gui-don-vi"]).files}
+    say(f"3. Các đơn vị nhập số liệu và tài liệu kiểm chứng ({MISTAKE_UNIT} nhập sai, "
+        f"{LATE_UNIT} gửi muộn)")
     returned = folders["nhan-ve"]
-    for path in sent:
-        unit = path.stem.rsplit("-", 1)[1]
+    for unit, path in sent.items():
         if unit == LATE_UNIT:
             continue
         entries = sample_state_entries(catalogue, unit)
         if unit == MISTAKE_UNIT:
-            entries = _with_mistake(catalogue, entries)
+            entries = _with_mistake(entries)
         fill_with_openpyxl(path, returned / path.name, entries,
-                           sample_evidence(catalogue, unit, catalogue.year))
+                           _evidence(catalogue, unit, folders["tai-lieu"]))
     say("4. Gộp dữ liệu lần 1")
     _report(master.merge([returned]), say)
 
-    say(f"5. {MISTAKE_UNIT} sửa lỗi và gửi lại; {LATE_UNIT} gửi muộn. Gộp lần 2")
-    second = out / "nhan-ve" / "lan-2"
+    say(f"5. Gửi yêu cầu bổ sung: tệp mới cho {MISTAKE_UNIT} (sheet 'Yêu cầu bổ sung'); "
+        f"{MISTAKE_UNIT} sửa, {LATE_UNIT} gửi muộn. Gộp lần 2")
+    resend = master.split(folders["gui-don-vi"] / "lan-2", units=[MISTAKE_UNIT]).files[0]
+    second = returned / "lan-2"
     second.mkdir()
-    for unit in (MISTAKE_UNIT, LATE_UNIT):
-        source = folders["gui-don-vi"] / f"CCHC-{catalogue.year}-{unit}.xlsx"
-        target = second / source.name
-        fill_with_openpyxl(source, target, sample_state_entries(catalogue, unit),
-                           sample_evidence(catalogue, unit, catalogue.year))
-        later = dt.datetime.now().timestamp() + 60
-        os.utime(target, (later, later))
+    for unit, source in ((MISTAKE_UNIT, resend), (LATE_UNIT, sent[LATE_UNIT])):
+        fill_with_openpyxl(source, second / source.name, sample_state_entries(catalogue, unit),
+                           _evidence(catalogue, unit, folders["tai-lieu"]))
     _report(master.merge([second]), say)
 
-    say("6. Văn phòng nhập điểm điều tra xã hội học, điểm thưởng/trừ, kết quả năm trước, mục tiêu")
+    say("6. Văn phòng nhập mục tiêu, nguyên nhân, giải pháp; đồng bộ")
     _office_entries(master)
-    say("7. Đồng bộ: sheet Tổng hợp và Phân tích chênh lệch")
     report = master.sync().report
-    index = vn_percent(report.index) if report.index is not None else "—"
-    say(f"   Tổng điểm {vn_number(report.total)} / {vn_number(report.applicable_max)}; "
-        f"Chỉ số CCHC {index}; xếp loại {report.rating}")
+    _say_index(say, report.total, report.applicable_max, report.index, report.rating,
+               "tự chấm" + (", tạm tính (chưa có kết quả điều tra xã hội học)"
+                            if report.provisional else ""))
+
+    say("7. Báo cáo tự đánh giá gửi Sở Nội vụ và gói tài liệu kiểm chứng")
+    report_doc = master.export_report(folders["bao-cao"] / f"bao-cao-tu-danh-gia-{catalogue.year}"
+                                      ".docx", evidence_dir=folders["bao-cao"] / "tai-lieu")
+    say(f"   {report_doc.path}; {len(report_doc.warnings)} điểm cần bổ sung hoặc xem lại")
+
+    say("8. Thẩm định: nhập điểm của Hội đồng, giải trình")
+    council = _council_file(master, folders["tham-dinh"])
+    appraisal = master.import_appraisal(council)
+    say(f"   {len(appraisal.points)} tiêu chí; Hội đồng chấm thấp hơn ở "
+        f"{', '.join(appraisal.first_round) or 'không tiêu chí nào'}")
+    _explain(master)
+
+    say("9. Sở Nội vụ công bố: điểm điều tra xã hội học và kết quả; đồng bộ")
+    _published(master)
+    report = master.sync().report
+    _say_index(say, report.published.total or report.total, report.applicable_max,
+               report.published.index, report.published_rating,
+               f"công bố, xếp thứ {report.published.rank}")
+
     docx = master.export_plan(folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.docx")
     xlsx = master.export_plan(folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.xlsx")
-    say(f"8. Kế hoạch khắc phục: {docx} và {xlsx}")
+    say(f"10. Kế hoạch khắc phục: {docx.path} và {xlsx.path}")
     say(f"Xong. Mở {master_path} bằng Excel để xem; các tệp đơn vị ở {folders['gui-don-vi']} và "
         f"{returned}.")
-    return {"master": master_path, "plan_docx": docx, "plan_xlsx": xlsx, **folders}
+    return {"master": master_path, "plan_docx": docx.path, "plan_xlsx": xlsx.path,
+            "report_docx": report_doc.path, **folders}
 
 
-def _with_mistake(catalogue: Catalogue, entries: dict[str, Entry]) -> dict[str, Entry]:
+# ---------------------------------------------------------------------------------------------
+# What people type, done through the library
+
+
+def _last_year_master(catalogue: Catalogue, folder: Path) -> Path:
+    """Last year's master: every item scored with the sample figures, results published."""
+    last = replace(catalogue, year=catalogue.year - 1)
+    path = folder / f"CCHC-{last.year}-tong-hop.xlsx"
+    master = Master.create(last, path, org=ORG)
+    entries = dict(sample_state_entries(last))
+    entries = {code: _no_violation(last, code, entry) for code, entry in entries.items()}
+    master.state = replace(master.state, entries=entries)
+    report = master.report()
+    info = {**{f"field.{f.code}": float(f.points) for f in report.fields},
+            "published.total": float(report.total), "published.index": float(report.index or 0),
+            **{f"published.{k}": v for k, v in LAST_YEAR_PUBLISHED.items()}}
+    master.state = replace(master.state, info={**SETTINGS, **info})
+    master.save()
+    return path
+
+
+def _no_violation(catalogue: Catalogue, code: str, entry: Entry) -> Entry:
+    """Penalty items: no violation in the demo (the sample answers 'yes' most of the time)."""
+    leaf = catalogue.leaf(code)
+    if leaf is not None and code.startswith("TR"):
+        return replace(entry, value=getattr(leaf.rule, "no", entry.value))
+    return entry
+
+
+def _settings(master: Master) -> None:
+    deadline = dt.date(master.catalogue.year, 12, 5)
+    master.state = replace(master.state, info={**master.state.info, **SETTINGS,
+                                               "return_deadline": deadline})
+    master.save()
+
+
+def _evidence(catalogue: Catalogue, unit: str, folder: Path) -> list[EvidenceRow]:
+    """The unit's evidence rows, each pointing at a file that exists (for the package)."""
+    rows = []
+    for row in sample_evidence(catalogue, unit, catalogue.year):
+        file = folder / unit / f"{row.code}.pdf"
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(_placeholder_pdf(f"{row.number} {row.subject}"))
+        rows.append(replace(row, link=f"..\\tai-lieu\\{unit}\\{row.code}.pdf"))
+    return rows
+
+
+def _placeholder_pdf(text: str) -> bytes:
+    """A one-line PDF standing in for a scanned document."""
+    safe = text.encode("ascii", "replace").decode("ascii").replace("(", "[").replace(")", "]")
+    stream = f"BT /F1 10 Tf 40 800 Td ({safe[:90]}) Tj ET".encode("ascii")
+    parts = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+             b"/Resources << /Font << /F1 5 0 R >> >> >>",
+             b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, part in enumerate(parts, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + part + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(parts) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(parts) + 1,
+                                                                             xref)
+    return bytes(out)
+
+
+def _with_mistake(entries: dict[str, Entry]) -> dict[str, Entry]:
     """b larger than a on the unit's first ratio item: the kind of slip merge must catch."""
     for code, entry in entries.items():
         if entry.a is not None:
             return {**entries, code: replace(entry, b=entry.a + 5)}
     return entries
+
+
+def _office_entries(master: Master) -> None:
+    """Targets per field, the bonus and penalty items, causes and remedies of the losses."""
+    catalogue, entries = master.catalogue, dict(master.state.entries)
+    for f in catalogue.fields:
+        entries[f.code] = replace(entries.get(f.code, Entry()), target=float(f.max),
+                                  deadline=f"Tháng 12/{catalogue.year + 1}")
+    for _, item in catalogue.extra_items():
+        entries[item.code] = replace(entries.get(item.code, Entry()),
+                                     **_extra_value(item.code, sample_entry(item)))
+    entries["3.4.1"] = replace(
+        entries["3.4.1"], cause="Còn 24 hồ sơ giải quyết trễ hạn trên Hệ thống một cửa điện tử.",
+        remedy="Theo dõi, nhắc hạn từng hồ sơ; xử lý trên phần mềm kịp thời ở mọi bước.")
+    master.state = replace(master.state, entries=entries)
+    master.save()
+
+
+def _extra_value(code: str, entry: Entry) -> dict[str, object]:
+    if code.startswith("TR"):  # no violation this year in the demo
+        return {"value": "Không vi phạm"}
+    return {"value": entry.value, "a": entry.a, "b": entry.b}
+
+
+def _council_file(master: Master, folder: Path) -> Path:
+    """The council's table as it sends it: code and points, lower for a few items."""
+    import openpyxl
+
+    report = master.report()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Kết quả thẩm định"
+    sheet.append([f"KẾT QUẢ THẨM ĐỊNH CHỈ SỐ CCHC NĂM {master.catalogue.year}"])
+    sheet.append([])
+    sheet.append(["STT", "Mã tiêu chí", "Tiêu chí", "Điểm tự chấm", "Điểm thẩm định"])
+    for i, leaf in enumerate(master.catalogue.leaves(), start=1):
+        node = report.nodes[leaf.code]
+        if node.status != "ok":
+            continue
+        points = COUNCIL_LOWERS.get(leaf.code, node.points)
+        sheet.append([i, leaf.code, leaf.name, float(node.points), float(points)])
+    path = folder / f"ket-qua-tham-dinh-{master.catalogue.year}.xlsx"
+    book.save(path)
+    return path
+
+
+def _explain(master: Master) -> None:
+    explanations = dict(master.state.explanations)
+    explanations["3.4.1"] = replace(
+        explanations.get("3.4.1", Explanation()),
+        explanation="24 hồ sơ trễ hạn do chờ kết quả xác minh của cơ quan khác; đã có văn bản "
+                    "xin lỗi người dân theo quy định.",
+        supplement="Văn bản xin lỗi số 15/STP-VP; báo cáo số 210/BC-STP",
+        decision="Chấp nhận một phần")
+    entries = dict(master.state.entries)
+    entries["3.4.1"] = replace(entries["3.4.1"], appraised=4.25)  # after the explanation
+    master.state = replace(master.state, explanations=explanations, entries=entries)
+    master.save()
+
+
+def _published(master: Master) -> None:
+    """Survey results and the province's published figures, typed as they were published."""
+    catalogue, entries = master.catalogue, dict(master.state.entries)
+    for leaf in catalogue.all_leaves():
+        if leaf.rule.pending_when_blank:
+            entries[leaf.code] = replace(entries.get(leaf.code, Entry()),
+                                         value=float(leaf.max * Decimal("0.85")))
+    master.state = replace(master.state, entries=entries)
+    report = master.report()
+    info = {**master.state.info,
+            **{f"field.{f.code}": float(f.achieved) for f in report.fields},
+            "published.total": float(report.appraised_total or report.total),
+            "published.index": float(report.appraised_index or report.index or 0),
+            "published.rank": "04/15", "published.survey_rank": "07/10",
+            "published.decision": f"Quyết định số 88/QĐ-UBND ngày 15/01/{catalogue.year + 1} "
+                                  "của Chủ tịch UBND tỉnh Lạng Sơn"}
+    master.state = replace(master.state, info=info)
+    master.save()
+
+
+# ---------------------------------------------------------------------------------------------
+# Printing
 
 
 def _report(result: MergeResult, say: Callable[[str], None]) -> None:
@@ -106,33 +292,8 @@ def _report(result: MergeResult, say: Callable[[str], None]) -> None:
         say("   Chưa gửi: " + ", ".join(result.missing_units))
 
 
-def _office_entries(master: Master) -> None:
-    """What the Văn phòng types into the master's blue cells, done through the library."""
-    catalogue = master.catalogue
-    entries = dict(master.state.entries)
-    for f in catalogue.fields:
-        entries[f.code] = replace(entries.get(f.code, Entry()), last_year=LAST_YEAR.get(f.code),
-                                  target=float(f.max), deadline=f"Tháng 12/{catalogue.year + 1}")
-    for leaf in catalogue.all_leaves():
-        if not leaf.rule.unit_input or leaf.lead is None:
-            entries[leaf.code] = replace(entries.get(leaf.code, Entry()),
-                                         value=sample_entry(leaf).value)
-    for _, item in catalogue.extra_items():
-        if item.code not in entries or entries[item.code].leaf_input().is_blank():
-            entries[item.code] = replace(entries.get(item.code, Entry()),
-                                         **_extra_value(item.code, sample_entry(item)))
-    first_loss = "3.4.1"
-    if first_loss in entries:
-        entries[first_loss] = replace(
-            entries[first_loss], appraised=4.5,
-            cause="Còn 24 hồ sơ giải quyết trễ hạn trên Hệ thống một cửa điện tử.",
-            remedy="Theo dõi, nhắc hạn từng hồ sơ; xử lý trên phần mềm kịp thời ở mọi bước.")
-    master.state = replace(master.state, entries=entries)
-    master.save()
-
-
-def _extra_value(code: str, entry: Entry) -> dict[str, object]:
-    # Penalty items: no violation this year in the demo.
-    if code.startswith("TR"):
-        return {"value": "Không vi phạm"}
-    return {"value": entry.value, "a": entry.a, "b": entry.b}
+def _say_index(say: Callable[[str], None], total: Any, applicable: Any, index: Any, rating: str,
+               basis: str) -> None:
+    shown = vn_percent(index) if index is not None else "—"
+    say(f"   Tổng điểm {vn_number(total)} / {vn_number(applicable)}; Chỉ số CCHC {shown}; "
+        f"xếp loại {rating or '—'} ({basis})")

@@ -14,7 +14,7 @@ import yaml
 from cchc_xl.analysis.requests import unit_requests, unit_statuses
 from cchc_xl.files.grids import Book
 from cchc_xl.format.layout import EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET
-from cchc_xl.format.layout import REQUESTS_SHEET, UNITS_SHEET
+from cchc_xl.format.layout import COL, REQUESTS_SHEET, UNITS_SHEET
 from cchc_xl.ops.master import Master
 from cchc_xl.read.reader import read_master
 from conftest import tiny_data
@@ -112,3 +112,27 @@ def test_units_at_a_glance_say_on_time_late_or_overdue(master, tmp_path):
     assert statuses["NV1"].timeliness == "muộn 3 ngày"
     assert statuses["VP"].timeliness == "quá hạn 5 ngày, chưa gửi"
     assert statuses["PC"].leads == 0 and statuses["PC"].supports == 6
+
+
+def test_a_supporting_units_next_workbook_shows_the_leads_figures_and_merges_clean(master,
+                                                                                   tmp_path):
+    """Split after a merge shows the lead's figures in the supported rows (read-only): sent
+    back untouched they are not 'typed over'; changed, they are refused with their cell."""
+    sent = {p.stem.rsplit("-", 1)[1]: p for p in Master.open(master).split(tmp_path / "gui").files}
+    Master.open(master).merge([fill(sent["NV1"], tmp_path / "a" / sent["NV1"].name, NV1)],
+                              force=True)
+    pc = Master.open(master).split(tmp_path / "gui-2", units=["PC"]).files[0]
+    clean = fill(pc, tmp_path / "b" / pc.name, {}, [{"code": "2.1", "number": "3/BC-PCC1",
+                                                    "subject": "Báo cáo"}])
+    result = Master.open(master).merge([clean], dry_run=True)
+    assert result.files[0].errors == []
+    book = openpyxl.load_workbook(pc)  # supported rows have no input names: find the row
+    sheet = book["2. Thủ tục hành chính"]
+    row = next(r for r in sheet.iter_rows() if r[0].value == "2.1")
+    row[COL["b"]].value = 14000
+    changed = tmp_path / "c" / pc.name
+    changed.parent.mkdir()
+    book.save(changed)
+    result = Master.open(master).merge([changed], dry_run=True)
+    [error] = result.files[0].errors
+    assert error.code == "2.1" and "chủ trì chấm điểm" in error.message

@@ -152,7 +152,7 @@ def check_return(data: WorkbookData, catalogue: Catalogue, master: State,
     """Add every content problem of a readable return to `data.problems`."""
     assert data.state is not None
     _check_scores(data, catalogue)
-    _check_support_rows(data, catalogue)
+    _check_support_rows(data, catalogue, master)
     _check_office_columns(data, catalogue, master)
     _check_evidence(data, catalogue, master, today)
     if data.container.has_macros:
@@ -229,13 +229,17 @@ def _check_cached_points(data: WorkbookData, code: str, points: Decimal | None, 
                      "dùng lại tệp gốc.", sheet=sheet, cell=ref, code=code)
 
 
-def _check_support_rows(data: WorkbookData, catalogue: Catalogue) -> None:
+def _check_support_rows(data: WorkbookData, catalogue: Catalogue, master: State) -> None:
+    """A supporting unit's workbook shows the lead's figures read-only (as merged when it was
+    sent); figures that differ from the master's were typed over them and are not merged."""
     assert data.state is not None
     for leaf in catalogue.supported_leaves(data.unit):
         entry = data.state.entries.get(leaf.code)
         if entry is None or leaf.code not in data.rows:
             continue
-        typed = [k for k in ("a", "b", "value", "na", "supp") if getattr(entry, k) is not None]
+        shown = master.entry(leaf.code)
+        typed = [k for k in ("a", "b", "value", "na", "supp") if getattr(entry, k) is not None
+                 and not _same_value(getattr(entry, k), plain_value(getattr(shown, k)))]
         if typed:
             sheet, ref = _where(data, leaf.code, typed[0])
             data.problem(f"tiêu chí này do {catalogue.unit_name(leaf.lead)} chủ trì chấm điểm; "
