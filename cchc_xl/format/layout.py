@@ -14,8 +14,9 @@ from typing import Literal
 
 from ..criteria.catalogue import Group
 
-FORMAT_VERSION = 2
-READABLE_FORMATS = (1, 2)  # 2: evidence origin column, log save times
+FORMAT_VERSION = 3
+# 2: evidence origin column, log save times; 3: the tracker sheet, plan workbooks, log file kinds
+READABLE_FORMATS = (1, 2, 3)
 TEMPLATE_ID = "cchc-xl"
 
 COVER_SHEET = "Hướng dẫn"
@@ -25,6 +26,7 @@ EXTRAS_SHEET = "Điểm thưởng, điểm trừ"
 SUMMARY_SHEET = "Tổng hợp"
 GAP_SHEET = "Phân tích chênh lệch"
 LOG_SHEET = "Nhật ký gộp"
+TRACKER_SHEET = "Theo dõi khắc phục"  # the remediation plan's tasks (format/tracker.py)
 META_SHEET = "_cchc"
 CATALOGUE_NAME = "CCHC_CATALOGUE"  # the defined name of the catalogue YAML chunks on '_cchc'
 XLWINGS_CONF_SHEET = "xlwings.conf"
@@ -112,7 +114,8 @@ GAP_HEADER_ROW = 3
 LOG_HEADER_ROW = 2
 LOG_FIRST_ROW = 3
 LOG_COLUMNS = (("time", "Thời gian"), ("file", "Tệp"), ("sha256", "SHA-256"), ("unit", "Đơn vị"),
-               ("outcome", "Kết quả"), ("problems", "Vấn đề"), ("saved", "Tệp lưu lúc"))
+               ("outcome", "Kết quả"), ("problems", "Vấn đề"), ("saved", "Tệp lưu lúc"),
+               ("kind", "Loại tệp"))
 
 # The metadata sheet: key/value pairs in A:B, the row map in D:H, lists in J onwards.
 META_KEYS = ("template_id", "format_version", "kind", "catalogue_name", "catalogue_year",
@@ -134,7 +137,7 @@ _LOCKED: Mapping[str, bool] = MappingProxyType({
     "delete_columns": False, "delete_rows": False, "select_locked_cells": True, "sort": False,
     "autofilter": False, "pivot_tables": False, "select_unlocked_cells": True,
 })
-ProtectionKind = Literal["tree", "cover", "evidence", "log", "summary", "gap", "info"]
+ProtectionKind = Literal["tree", "cover", "evidence", "log", "summary", "gap", "info", "tracker"]
 
 
 def _allowing(**allowed: bool) -> Mapping[str, bool]:
@@ -149,10 +152,12 @@ PROTECTION: Mapping[ProtectionKind, Mapping[str, bool]] = MappingProxyType({
     "summary": _allowing(format_columns=True),
     "gap": _allowing(format_columns=True),
     "info": _allowing(format_columns=True, format_rows=True),
+    "tracker": _allowing(format_columns=True, format_rows=True, autofilter=True),
 })
 _PROTECTION_BY_SHEET: Mapping[str, ProtectionKind | None] = MappingProxyType({
     COVER_SHEET: "cover", INFO_SHEET: "info", EVIDENCE_SHEET: "evidence", LOG_SHEET: "log",
     SUMMARY_SHEET: "summary", GAP_SHEET: "gap", META_SHEET: None, XLWINGS_CONF_SHEET: None,
+    TRACKER_SHEET: "tracker",
 })
 
 

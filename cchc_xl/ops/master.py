@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.checks import check_master
 from ..analysis.report import Report, build_report
+from ..analysis.tasks import tracker_problems
 from ..criteria.catalogue import Catalogue, load_catalogue
 from ..errors import FileError, InputError, Problem
 from ..files.atomic import atomic_write, atomic_write_text, ensure_writable
@@ -156,8 +157,11 @@ class Master:
     def check(self, inputs: Iterable[Path | str] = (), *,
               today: dt.date | None = None) -> CheckResult:
         """What to fix before reporting, and (with `inputs`) what merging them would say."""
-        problems = check_master(self.catalogue, self.state, today or dt.date.today(),
-                                file=self.path.name) + self.notices
+        today = today or dt.date.today()
+        problems = check_master(self.catalogue, self.state, today, file=self.path.name)
+        problems += tracker_problems(self.catalogue, self.state.tasks, self._data.task_rows, today,
+                                     self.path.name)
+        problems += self.notices
         returns = self.merge(inputs, dry_run=True) if inputs else None
         return CheckResult(self.path, problems, returns)
 

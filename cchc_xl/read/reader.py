@@ -44,6 +44,7 @@ from ..format.layout import (
 from ..format.info import INFO_SHEET, info_cells
 from ..format.rowmap import Audience, RowMapEntry, row_map
 from ..format.state import Entry, EvidenceRow, LogRow, State
+from .tasks import read_tracker, read_tracker_formulas
 from .typed import read_dates, read_formulas, read_info_values, read_numbers
 from .untrusted import ContainerInfo, UnsafeFile, check_container
 
@@ -60,6 +61,7 @@ class WorkbookData:
     cached_points: dict[str, Any] = field(default_factory=dict)
     rows: dict[str, RowMapEntry] = field(default_factory=dict)
     evidence_rows: list[int] = field(default_factory=list)  # 0-based sheet row of each evidence
+    task_rows: list[int] = field(default_factory=list)  # 0-based sheet row of each task
     sheet_names: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # fixed while reading (text → number)
@@ -295,6 +297,7 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
     with Package(path) as package:
         read_formulas(package, catalogue, data.state, data.rows, data.evidence_rows, data.notices,
                       path.name)
+        read_tracker_formulas(package, data.state, data.task_rows, data.notices, path.name)
         data.saved = package.saved() or saved_time(path)
     return catalogue, data
 
@@ -337,6 +340,7 @@ def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
         read_evidence(book, data, state)
         read_log(book, state)
         read_info(book, catalogue, state)
+        read_tracker(book, data, state)
     except BrokenSheet as exc:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
                         [Problem(str(exc), file=path.name, sheet=exc.sheet)]) from None
