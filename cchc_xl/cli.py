@@ -231,6 +231,21 @@ def plan(master: Path, out: Path) -> None:
     _say(f"Đã ghi {out}")
 
 
+@main.command("split-plan")
+@click.argument("master", type=PATH)
+@click.option("--out", type=PATH, required=True, help="Thư mục ghi tệp kế hoạch của các đơn vị.")
+@click.option("--unit", "units", multiple=True, help="Chỉ tạo cho đơn vị này (lặp lại được).")
+@click.option("--password", default="", help="Mật khẩu bảo vệ sheet của tệp kế hoạch.")
+@reports_errors
+def split_plan(master: Path, out: Path, units: tuple[str, ...], password: str) -> None:
+    """Tạo tệp kế hoạch khắc phục cho từng đơn vị (nguyên nhân, giải pháp, nhiệm vụ); đơn vị gửi
+    lại thì gộp bằng cchc-xl merge như tệp chấm điểm."""
+    result = _open(master).split_plan(out, units=list(units) or None, password=password)
+    for path in result.files:
+        _say(f"  {path}")
+    _say(f"Đã tạo {len(result.files)} tệp kế hoạch trong {out}")
+
+
 @main.command()
 @click.argument("master", type=PATH)
 @click.argument("inputs", nargs=-1, type=PATH)

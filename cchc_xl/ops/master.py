@@ -175,6 +175,17 @@ class Master:
                                  units=units, workers=workers)
         return SplitResult(Path(outdir), files)
 
+    def split_plan(self, outdir: Path | str, *, units: list[str] | None = None,
+                   password: str = "", today: dt.date | None = None) -> SplitResult:
+        """One plan workbook per lead unit (kế hoạch khắc phục): its items below their maximum or
+        target, with their figures, causes and solutions, and its tasks, to fill in and return
+        through `merge` like a score return."""
+        from .plan_round import write_plan_files
+
+        files = write_plan_files(self.catalogue, self.state, Path(outdir), units=units,
+                                 password=password, today=today)
+        return SplitResult(Path(outdir), files)
+
     def merge(self, inputs: Iterable[Path | str], *, force: bool = False, dry_run: bool = False,
               now: dt.datetime | None = None, progress: Callable[[Path], None] | None = None,
               workers: int | None = None) -> MergeResult:

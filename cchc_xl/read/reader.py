@@ -44,6 +44,8 @@ from ..format.layout import (
 from ..format.info import INFO_SHEET, info_cells
 from ..format.rowmap import Audience, RowMapEntry, row_map
 from ..format.state import Entry, EvidenceRow, LogRow, State
+from ..format.tracker import PLAN_KIND
+from .plan import read_plan
 from .tasks import read_tracker, read_tracker_formulas
 from .typed import read_dates, read_formulas, read_info_values, read_numbers
 from .untrusted import ContainerInfo, UnsafeFile, check_container
@@ -62,6 +64,7 @@ class WorkbookData:
     rows: dict[str, RowMapEntry] = field(default_factory=dict)
     evidence_rows: list[int] = field(default_factory=list)  # 0-based sheet row of each evidence
     task_rows: list[int] = field(default_factory=list)  # 0-based sheet row of each task
+    plan_rows: list[Any] = field(default_factory=list)  # plan returns: (row, code, cause, remedy)
     sheet_names: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # fixed while reading (text → number)
@@ -373,7 +376,7 @@ def _read_return(data: WorkbookData, catalogue: Catalogue) -> WorkbookData:
         return data
     data.sheet_names = book.names
     data.saved = saved_time(path)
-    if data.kind != "unit":
+    if data.kind not in ("unit", PLAN_KIND):
         data.problem("đây là tệp tổng hợp của Văn phòng, không phải tệp của đơn vị.")
         data.unreadable = True
         return data
@@ -385,6 +388,9 @@ def _read_return(data: WorkbookData, catalogue: Catalogue) -> WorkbookData:
                      "Văn phòng gửi cho đơn vị.", sheet=META_SHEET,
                      cell=data.meta_cells.get("unit_code"))
         data.unreadable = True
+        return data
+    if data.kind == PLAN_KIND:  # a plan return: causes, solutions and tasks (read/plan.py)
+        read_plan(book, data)
         return data
     state = State("unit", unit=data.unit)
     read_tree(book, catalogue, Audience("unit", data.unit), data, state)
