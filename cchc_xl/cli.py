@@ -248,6 +248,32 @@ def split_plan(master: Path, out: Path, units: tuple[str, ...], password: str) -
 
 @main.command()
 @click.argument("master", type=PATH)
+@click.option("--out", type=PATH, required=True, help="Tệp .docx (Word) hoặc .xlsx.")
+@click.option("--date", "on", default=None, help="Tính đến ngày (dd/mm/yyyy hoặc yyyy-mm-dd; "
+                                                  "mặc định: hôm nay).")
+@click.option("--quarter", default=None, help="Tính đến cuối quý, ví dụ 2027Q2.")
+@reports_errors
+def progress(master: Path, out: Path, on: str | None, quarter: str | None) -> None:
+    """Báo cáo tiến độ thực hiện kế hoạch khắc phục: nhiệm vụ quá hạn trước, tỷ lệ hoàn thành
+    theo đơn vị, theo lĩnh vực, tiêu chí có nguy cơ mất điểm."""
+    from .analysis.progress import quarter_end
+    from .errors import FileError
+    from .read.typed import parse_date
+
+    if on and quarter:
+        raise FileError("Chỉ dùng một trong hai: --date hoặc --quarter.")
+    day = parse_date(on) if on else quarter_end(quarter) if quarter else None
+    if on and day is None:
+        raise FileError(f"Ngày '{on}' không đúng dạng; hãy ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
+    opened = _open(master)
+    opened.export_progress(out, on=day)
+    totals = opened.progress(day).totals
+    _say(f"Đã ghi {out}: {totals['total']} nhiệm vụ, hoàn thành {totals['done']}, quá hạn "
+         f"{totals['overdue']}.")
+
+
+@main.command()
+@click.argument("master", type=PATH)
 @click.argument("inputs", nargs=-1, type=PATH)
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 @reports_errors

@@ -37,6 +37,8 @@ from .password import check_password
 if TYPE_CHECKING:
     import pandas
 
+    from ..analysis.progress import Progress
+
     from .merge import MergeResult
 
 MASTER_SUFFIXES = (".xlsm", ".xlsx")
@@ -222,6 +224,19 @@ class Master:
         """Write `self.state` (changed by a script) to the file; returns the backup's path."""
         with self._writing("save", reload=False):
             return self._write(self.state, now, action="ghi")
+
+    def progress(self, on: dt.date | None = None) -> Progress:
+        """The remediation plan's progress on a date (default today): tasks done, overdue, per
+        unit and per field, and the items whose points are at risk."""
+        from ..analysis.progress import progress_on
+
+        return progress_on(self.report(), self.state.tasks, on or dt.date.today())
+
+    def export_progress(self, out: Path | str, *, on: dt.date | None = None) -> Path:
+        """The progress report (báo cáo tiến độ thực hiện kế hoạch khắc phục), .docx or .xlsx."""
+        from ..documents.progress import export_progress
+
+        return export_progress(self.progress(on), self.report(), Path(out))
 
     def export_plan(self, out: Path | str) -> Path:
         """The remediation plan (kế hoạch khắc phục) as .docx or .xlsx."""
