@@ -561,3 +561,15 @@ def test_a_master_with_tasks_resaved_by_libreoffice_still_syncs(master, tmp_path
         "2.2": ("Sau LibreOffice", "Vẫn gộp được")})
     assert Master.open(resaved).merge([update], now=NOW).exit_code == 0
     assert read_master(resaved)[1].state.entries["2.2"].cause == "Sau LibreOffice"
+
+
+def test_the_format_page_documents_the_tracker_and_the_plan_workbooks():
+    from cchc_xl.format.tracker import ITEM_COLUMNS, PLAN_TASK_COLUMNS, TASK_COLUMNS
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "docs" / "workbook-format.md").read_text(encoding="utf-8")
+    for column in (*TASK_COLUMNS, *ITEM_COLUMNS, *PLAN_TASK_COLUMNS):
+        assert f"`{column.key}`" in text and column.header in text, column.key
+    for sheet in (TRACKER_SHEET, PLAN_ITEMS_SHEET, PLAN_TASKS_SHEET, ASSIGNED, PLAN_LOG_KIND):
+        assert sheet in text, sheet
+    assert (root / "docs" / "plan-round.md").is_file()
