@@ -301,6 +301,47 @@ def _document_written(result: Any) -> None:
         print_problems(result.warnings, title="Cần bổ sung hoặc xem lại:")
 
 
+@main.command("split-plan")
+@click.argument("master", type=PATH)
+@click.option("--out", type=PATH, required=True, help="Thư mục ghi tệp kế hoạch của các đơn vị.")
+@click.option("--unit", "units", multiple=True, help="Chỉ tạo cho đơn vị này (lặp lại được).")
+@click.option("--password", default="", help="Mật khẩu bảo vệ sheet của tệp kế hoạch.")
+@reports_errors
+def split_plan(master: Path, out: Path, units: tuple[str, ...], password: str) -> None:
+    """Tạo tệp kế hoạch khắc phục cho từng đơn vị (nguyên nhân, giải pháp, nhiệm vụ); đơn vị gửi
+    lại thì gộp bằng cchc-xl merge như tệp chấm điểm."""
+    result = _open(master).split_plan(out, units=list(units) or None, password=password)
+    for path in result.files:
+        _say(f"  {path}")
+    _say(f"Đã tạo {len(result.files)} tệp kế hoạch trong {out}")
+
+
+@main.command()
+@click.argument("master", type=PATH)
+@click.option("--out", type=PATH, required=True, help="Tệp .docx (Word) hoặc .xlsx.")
+@click.option("--date", "on", default=None, help="Tính đến ngày (dd/mm/yyyy hoặc yyyy-mm-dd; "
+                                                  "mặc định: hôm nay).")
+@click.option("--quarter", default=None, help="Tính đến cuối quý, ví dụ 2027Q2.")
+@reports_errors
+def progress(master: Path, out: Path, on: str | None, quarter: str | None) -> None:
+    """Báo cáo tiến độ thực hiện kế hoạch khắc phục: nhiệm vụ quá hạn trước, tỷ lệ hoàn thành
+    theo đơn vị, theo lĩnh vực, tiêu chí có nguy cơ mất điểm."""
+    from .analysis.progress import quarter_end
+    from .errors import FileError
+    from .read.typed import parse_date
+
+    if on and quarter:
+        raise FileError("Chỉ dùng một trong hai: --date hoặc --quarter.")
+    day = parse_date(on) if on else quarter_end(quarter) if quarter else None
+    if on and day is None:
+        raise FileError(f"Ngày '{on}' không đúng dạng; hãy ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
+    opened = _open(master)
+    opened.export_progress(out, on=day)
+    totals = opened.progress(day).totals
+    _say(f"Đã ghi {out}: {totals['total']} nhiệm vụ, hoàn thành {totals['done']}, quá hạn "
+         f"{totals['overdue']}.")
+
+
 @main.command()
 @click.argument("master", type=PATH)
 @click.argument("inputs", nargs=-1, type=PATH)

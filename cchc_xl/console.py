@@ -117,10 +117,11 @@ def print_merge(result: Any) -> None:
         print_problems(problems, title=title)
     if result.skipped:
         print_problems(result.skipped, title="Bỏ qua:")
-    if result.missing_units:
+    scores = [f for f in files if f.data.kind != "plan"]  # plan returns: a stream of their own
+    if result.missing_units and (scores or not files):
         names = ", ".join(f"{result.catalogue.unit_name(u)} ({u})" for u in result.missing_units)
         out.print(f"[bold]Đơn vị chưa gửi tệp:[/bold] {_escape(names)}")
-    elif files:
+    elif scores:
         out.print("[bold]Tất cả đơn vị đã gửi tệp.[/bold]")
     rejected = [f for f in files if not (f.accepted or f.outcome == CHECKED)]
     if rejected:

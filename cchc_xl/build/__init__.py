@@ -28,6 +28,7 @@ from ..format.layout import (
     REQUESTS_SHEET,
     SUMMARY_SHEET,
     UNITS_SHEET,
+    TRACKER_SHEET,
     field_sheet_name,
 )
 from ..format.rowmap import Audience, plan_fields, row_map
@@ -38,6 +39,7 @@ from .info import write_info
 from .sheets import write_cover, write_evidence, write_log, write_meta
 from .styles import FONT, Styles
 from .summary import write_gap, write_summary
+from .tracker import write_tracker
 from .tree import write_extras_sheet, write_field_sheet
 from .units import write_requests, write_units
 
@@ -119,7 +121,8 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
     field_names = [field_sheet_name(f) for f in catalogue.fields]
     has_extras = catalogue.bonus is not None or catalogue.penalty is not None
     sheets = [INFO_SHEET, *field_names, *([EXTRAS_SHEET] if has_extras else []), EVIDENCE_SHEET,
-              SUMMARY_SHEET, GAP_SHEET, EXPLANATION_SHEET, UNITS_SHEET, LOG_SHEET]
+              SUMMARY_SHEET, GAP_SHEET, EXPLANATION_SHEET, UNITS_SHEET, TRACKER_SHEET,
+              LOG_SHEET]
     cover = write_cover(ctx, COVER_SHEET, sheets)
     write_info(ctx, INFO_SHEET)
     for field_node, rows in plan_fields(catalogue, Audience("master")):
@@ -130,6 +133,7 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
     write_gap(ctx, GAP_SHEET)
     write_explanations(ctx, EXPLANATION_SHEET)
     write_units(ctx, UNITS_SHEET)
+    write_tracker(ctx, TRACKER_SHEET)
     write_log(ctx, LOG_SHEET)
     if extra is not None:
         extra(ctx, cover)

@@ -61,6 +61,9 @@ MASTER_STEPS = [
     "năm trước, mục tiêu năm nay (các ô màu xanh).",
     "Đồng bộ (nút 'Đồng bộ' hoặc cchc-xl sync): cập nhật sheet Tổng hợp và Phân tích chênh lệch.",
     "Xuất kế hoạch khắc phục (nút hoặc cchc-xl plan) ra Word hoặc Excel.",
+    "Sau khi có kết quả công bố: gửi mỗi đơn vị tệp kế hoạch khắc phục (cchc-xl split-plan) để "
+    "đơn vị ghi nguyên nhân, giải pháp, nhiệm vụ; gộp tệp gửi về như tệp chấm điểm (cchc-xl "
+    "merge); theo dõi ở sheet 'Theo dõi khắc phục'; báo cáo tiến độ bằng cchc-xl progress.",
     "Bất cứ lúc nào: nút 'Kiểm tra' (hoặc cchc-xl check) liệt kê số liệu sai, tiêu chí chưa "
     "nhập và tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng.",
 ]
@@ -199,7 +202,7 @@ def write_log(ctx: Context, name: str) -> None:
     s = ctx.styles
     ws = ctx.workbook.add_worksheet(name)
     ws.write_string(0, 0, "NHẬT KÝ GỘP DỮ LIỆU", s.title())
-    widths = (18, 36, 36, 10, 22, 80, 18)
+    widths = (18, 36, 36, 10, 22, 80, 18, 16)
     for i, ((_, header), width) in enumerate(zip(LOG_COLUMNS, widths)):
         ws.write_string(LOG_HEADER_ROW, i, header, s.header())
         ws.set_column(i, i, width)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..analysis.report import Report, build_report
+from ..analysis.tasks import node_name, task_code
 from ..build.summary import GapCell, gap_layout
 from ..criteria.catalogue import Catalogue
 from ..errors import FileError
@@ -51,6 +52,7 @@ from ..format.layout import (
     sheet_protection,
 )
 from ..format.state import State
+from ..format.tracker import TASK_COL, TASK_COLUMNS, TASK_FIRST_ROW, TRACKER_SHEET
 from ..ops.merge import MergeResult, log_lines, log_path, merge_into
 from ..ops.password import check_password, matches, stored_protection
 from ..read.reader import WorkbookData, master_from_book
@@ -97,7 +99,7 @@ def live_merge(book: LiveBook, inputs: Iterable[Path], *, force: bool = False,
         result = merge_into(catalogue, data.state, book.path, inputs, force=force, now=now)
         if result.files:
             with book.editing():
-                write_state(once, data, result.state)
+                write_state(once, data, result.state, catalogue)
             book.save()
             atomic_write_text(log_path(book.path), log_lines(result), append=True)
             result.written = True
@@ -150,8 +152,10 @@ def verify_password(book: LiveBook) -> None:
 # Writing the state back, one block per range
 
 
-def write_state(book: LiveBook, old: WorkbookData, new: State) -> None:
-    """Write inputs, notes, evidence and the new log rows that differ from what the book holds."""
+def write_state(book: LiveBook, old: WorkbookData, new: State,
+                catalogue: Catalogue | None = None) -> None:
+    """Write inputs, notes, evidence and the new log rows that differ from what the book holds;
+    with the catalogue, also what a plan return changes: causes, solutions and the tracker."""
     assert old.state is not None
     by_sheet: dict[str, list[Any]] = {}
     for mapped in old.rows.values():
@@ -187,6 +191,37 @@ def write_state(book: LiveBook, old: WorkbookData, new: State) -> None:
         rows = [[getattr(r, key) for key, _ in LOG_COLUMNS] for r in added]
         with book.unprotected(LOG_SHEET):
             book.write(LOG_SHEET, LOG_FIRST_ROW + len(old.state.log), 0, _entered(rows))
+    if catalogue is not None:
+        write_causes(book, old, new)
+        write_tasks(book, old, new, catalogue)
+
+
+def write_causes(book: LiveBook, old: WorkbookData, new: State) -> None:
+    """Causes and solutions a plan return brought, one row at a time (they are few)."""
+    assert old.state is not None
+    for code, mapped in old.rows.items():
+        before, after = old.state.entry(code), new.entry(code)
+        if (before.cause, before.remedy) != (after.cause, after.remedy):
+            with book.unprotected(mapped.sheet):
+                book.write(mapped.sheet, mapped.row, COL["cause"],
+                           _entered([[after.cause, after.remedy]]))
+
+
+def write_tasks(book: LiveBook, old: WorkbookData, new: State, catalogue: Catalogue) -> None:
+    """The tracker's rows from its first, as one block, when a plan return changed them; rows
+    the old tasks used beyond the new ones are cleared. Its formulas (overdue, days late) stay."""
+    assert old.state is not None
+    if old.state.tasks == new.tasks:
+        return
+    used = (max(old.task_rows) - TASK_FIRST_ROW + 1) if old.task_rows else 0
+    size = max(used, len(new.tasks))
+    keys = [c.key for c in TASK_COLUMNS[:TASK_COL["note"] + 1]]
+    rows = [[node_name(catalogue, task_code(t)) if k == "name" else getattr(t, k) for k in keys]
+            for t in new.tasks] + [[None] * len(keys)] * (size - len(new.tasks))
+    origins = [[t.origin] for t in new.tasks] + [[None]] * (size - len(new.tasks))
+    with book.unprotected(TRACKER_SHEET):
+        book.write(TRACKER_SHEET, TASK_FIRST_ROW, 0, _entered(rows))
+        book.write(TRACKER_SHEET, TASK_FIRST_ROW, TASK_COL["origin"], _entered(origins))
 
 
 def write_gap_tables(book: LiveBook, data: WorkbookData, report: Report) -> None:

@@ -14,8 +14,9 @@ from typing import Literal
 
 from ..criteria.catalogue import Group
 
-FORMAT_VERSION = 2
-READABLE_FORMATS = (1, 2)  # 2: evidence origin column, log save times
+FORMAT_VERSION = 3
+# 2: evidence origin column, log save times; 3: the tracker sheet, plan workbooks, log file kinds
+READABLE_FORMATS = (1, 2, 3)
 TEMPLATE_ID = "cchc-xl"
 
 COVER_SHEET = "Hướng dẫn"
@@ -28,6 +29,7 @@ EXPLANATION_SHEET = "Giải trình thẩm định"
 UNITS_SHEET = "Đơn vị"  # the master's units at a glance
 REQUESTS_SHEET = "Yêu cầu bổ sung"  # a unit workbook's requests
 LOG_SHEET = "Nhật ký gộp"
+TRACKER_SHEET = "Theo dõi khắc phục"  # the remediation plan's tasks (format/tracker.py)
 META_SHEET = "_cchc"
 CATALOGUE_NAME = "CCHC_CATALOGUE"  # the defined name of the catalogue YAML chunks on '_cchc'
 XLWINGS_CONF_SHEET = "xlwings.conf"
@@ -115,7 +117,8 @@ GAP_HEADER_ROW = 3
 LOG_HEADER_ROW = 2
 LOG_FIRST_ROW = 3
 LOG_COLUMNS = (("time", "Thời gian"), ("file", "Tệp"), ("sha256", "SHA-256"), ("unit", "Đơn vị"),
-               ("outcome", "Kết quả"), ("problems", "Vấn đề"), ("saved", "Tệp lưu lúc"))
+               ("outcome", "Kết quả"), ("problems", "Vấn đề"), ("saved", "Tệp lưu lúc"),
+               ("kind", "Loại tệp"))
 
 # The appraisal sheet (Giải trình thẩm định): its columns (key, header, width) and rows.
 EXPLANATION_COLUMNS = (
@@ -154,7 +157,7 @@ _LOCKED: Mapping[str, bool] = MappingProxyType({
     "autofilter": False, "pivot_tables": False, "select_unlocked_cells": True,
 })
 ProtectionKind = Literal["tree", "cover", "evidence", "log", "summary", "gap", "info",
-                         "explanations", "units"]
+                         "explanations", "units", "tracker"]
 
 
 def _allowing(**allowed: bool) -> Mapping[str, bool]:
@@ -171,11 +174,12 @@ PROTECTION: Mapping[ProtectionKind, Mapping[str, bool]] = MappingProxyType({
     "info": _allowing(format_columns=True, format_rows=True),
     "explanations": _allowing(format_columns=True, format_rows=True),
     "units": _allowing(format_columns=True, format_rows=True),
+    "tracker": _allowing(format_columns=True, format_rows=True, autofilter=True),
 })
 _PROTECTION_BY_SHEET: Mapping[str, ProtectionKind | None] = MappingProxyType({
     COVER_SHEET: "cover", INFO_SHEET: "info", EVIDENCE_SHEET: "evidence", LOG_SHEET: "log",
     SUMMARY_SHEET: "summary", GAP_SHEET: "gap", EXPLANATION_SHEET: "explanations",
-    UNITS_SHEET: "units", REQUESTS_SHEET: "units",
+    UNITS_SHEET: "units", REQUESTS_SHEET: "units", TRACKER_SHEET: "tracker",
     META_SHEET: None, XLWINGS_CONF_SHEET: None,
 })
 

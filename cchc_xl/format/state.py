@@ -141,6 +141,7 @@ class LogRow:
     outcome: str  # "đã gộp" / "bị từ chối" / "bị thay bằng tệp mới hơn" …
     problems: str = ""
     saved: str = ""  # when the file was saved (ISO 8601), to refuse an older one later
+    kind: str = ""  # score return ('chấm điểm', blank in older logs) or plan return
 
 
 @dataclass
@@ -170,7 +171,8 @@ class State:
             return replace(row, **values)
 
         return replace(self, entries={c: plain(e) for c, e in self.entries.items()},
-                       evidence=[plain(r) for r in self.evidence])
+                       evidence=[plain(r) for r in self.evidence],
+                       tasks=[plain(t) for t in self.tasks])
 
 
 EMPTY = Entry()

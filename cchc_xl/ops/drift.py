@@ -9,7 +9,8 @@ Three kinds of cell are never compared, because the comparison would only find t
 itself: the input cells (they are the state, read back and rewritten), the cells the tool
 derives from the state (points and sums, the whole body of 'Tổng hợp' and of the gap sheet,
 whose rows are sorted by the numbers, the Python UDF column), and everything on the hidden
-sheets. A spreadsheet program that re-saves the master (Excel, LibreOffice, WPS, openpyxl)
+sheets. The tracker's rows ('Theo dõi khắc phục') are tasks, state like the evidence register.
+A spreadsheet program that re-saves the master (Excel, LibreOffice, WPS, openpyxl)
 changes the cached values of derived cells, never what the comparison looks at.
 """
 
@@ -38,6 +39,7 @@ from ..format.layout import (
     META_SHEET,
     SUMMARY_HEADER_ROW,
     SUMMARY_SHEET,
+    TRACKER_SHEET,
     UDF_COLUMN,
     UNITS_FIRST_ROW,
     UNITS_SHEET,
@@ -45,6 +47,7 @@ from ..format.layout import (
     cell_ref,
 )
 from ..read.reader import WorkbookData, generator_is_current
+from ..format.tracker import TASK_FIRST_ROW
 from ..read.typed import typed_keys
 
 TOLERANCE = 1e-6
@@ -54,7 +57,8 @@ IGNORED_SHEETS = (META_SHEET, XLWINGS_CONF_SHEET)
 # Sheets whose body below a row is entirely state or derived: (first row of the body).
 BODIES = {SUMMARY_SHEET: SUMMARY_HEADER_ROW + 1, GAP_SHEET: GAP_HEADER_ROW + 1,
           EXPLANATION_SHEET: EXPLANATION_FIRST_ROW, UNITS_SHEET: UNITS_FIRST_ROW,
-          EVIDENCE_SHEET: EVIDENCE_FIRST_ROW, LOG_SHEET: LOG_FIRST_ROW}
+          EVIDENCE_SHEET: EVIDENCE_FIRST_ROW, LOG_SHEET: LOG_FIRST_ROW,
+          TRACKER_SHEET: TASK_FIRST_ROW}  # the tracker's rows are tasks (state) and derived
 DERIVED_COLUMNS = (COL["applicable"], COL["points"], UDF_COLUMN)
 
 

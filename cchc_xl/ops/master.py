@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.checks import check_master
 from ..analysis.report import Report, build_report
+from ..analysis.tasks import tracker_problems
 from ..criteria.catalogue import Catalogue, load_catalogue
 from ..errors import FileError, InputError, Problem
 from ..files.atomic import atomic_write, atomic_write_text, ensure_writable
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     import pandas
 
     from ..documents.outcome import DocumentResult
+    from ..analysis.progress import Progress
 
     from .merge import MergeResult
 
@@ -198,8 +200,11 @@ class Master:
     def check(self, inputs: Iterable[Path | str] = (), *,
               today: dt.date | None = None) -> CheckResult:
         """What to fix before reporting, and (with `inputs`) what merging them would say."""
-        problems = check_master(self.catalogue, self.state, today or dt.date.today(),
-                                file=self.path.name) + self.notices
+        today = today or dt.date.today()
+        problems = check_master(self.catalogue, self.state, today, file=self.path.name)
+        problems += tracker_problems(self.catalogue, self.state.tasks, self._data.task_rows, today,
+                                     self.path.name)
+        problems += self.notices
         returns = self.merge(inputs, dry_run=True) if inputs else None
         return CheckResult(self.path, problems, returns)
 
@@ -211,6 +216,17 @@ class Master:
 
         files = write_unit_files(self.catalogue, self.state, Path(outdir), password=password,
                                  units=units, workers=workers)
+        return SplitResult(Path(outdir), files)
+
+    def split_plan(self, outdir: Path | str, *, units: list[str] | None = None,
+                   password: str = "", today: dt.date | None = None) -> SplitResult:
+        """One plan workbook per lead unit (kế hoạch khắc phục): its items below their maximum or
+        target, with their figures, causes and solutions, and its tasks, to fill in and return
+        through `merge` like a score return."""
+        from .plan_round import write_plan_files
+
+        files = write_plan_files(self.catalogue, self.state, Path(outdir), units=units,
+                                 password=password, today=today)
         return SplitResult(Path(outdir), files)
 
     def merge(self, inputs: Iterable[Path | str], *, force: bool = False, dry_run: bool = False,
@@ -280,6 +296,19 @@ class Master:
             backup = self._write(state, now, action="nhập điểm thẩm định")
         return AppraisalResult(self.path, Path(path), appraisal.points, recorded,
                                sorted(set(appraisal.ignored)), backup)
+
+    def progress(self, on: dt.date | None = None) -> Progress:
+        """The remediation plan's progress on a date (default today): tasks done, overdue, per
+        unit and per field, and the items whose points are at risk."""
+        from ..analysis.progress import progress_on
+
+        return progress_on(self.report(), self.state.tasks, on or dt.date.today())
+
+    def export_progress(self, out: Path | str, *, on: dt.date | None = None) -> Path:
+        """The progress report (báo cáo tiến độ thực hiện kế hoạch khắc phục), .docx or .xlsx."""
+        from ..documents.progress import export_progress
+
+        return export_progress(self.progress(on), self.report(), Path(out))
 
     def export_plan(self, out: Path | str) -> DocumentResult:
         """The remediation plan (kế hoạch khắc phục) as .docx or .xlsx; its `warnings` say what

@@ -38,7 +38,9 @@ from ..format.layout import (
     cell_ref,
 )
 from ..format.state import LogRow, State, as_date, plain_value
+from ..format.tracker import PLAN_KIND, PLAN_LOG_KIND, SCORE_LOG_KIND
 from ..read.reader import WorkbookData, read_return
+from .plan_return import apply_plan_return, check_plan_return
 from .pool import run_all
 
 MERGED = "đã gộp"
@@ -74,7 +76,7 @@ class FileResult:
         """One file's outcome: in the report (--json) and in the JSON-lines log."""
         data = self.data
         return {"file": str(data.path), "sha256": data.sha256, "unit": data.unit or None,
-                "outcome": self.outcome,
+                "kind": stream(self), "outcome": self.outcome,
                 "saved": data.saved.isoformat() if data.saved else None,
                 "problems": [p.to_dict() for p in data.problems]}
 
@@ -308,7 +310,9 @@ def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: I
     result = MergeResult(Path(master_path), catalogue, master, skipped=skipped,
                          time=now.strftime("%Y-%m-%d %H:%M:%S"))
     result.files = _read_all(files, catalogue, master, now.date(), progress, workers)
-    _decide(result.files, merged_before(master), force)
+    for kind in (SCORE_LOG_KIND, PLAN_LOG_KIND):  # a unit's score and plan returns: two streams
+        _decide([f for f in result.files if stream(f) == kind], merged_before(master, kind),
+                force)
     result.state = _apply(result, catalogue, master, now)
     result.missing_units = _missing_units(catalogue, result.state)
     return result
@@ -320,8 +324,16 @@ def read_and_check(path: Path, catalogue: Catalogue, master: State,
     data = read_return(path, catalogue)
     structural = data.unreadable or bool(data.problems)
     if not data.unreadable:
-        check_return(data, catalogue, master, today)
+        if data.kind == PLAN_KIND:
+            check_plan_return(data, catalogue, master, today)
+        else:
+            check_return(data, catalogue, master, today)
     return FileResult(data, structural=structural)
+
+
+def stream(f: FileResult) -> str:
+    """Which stream a file belongs to: score returns or plan returns (as the log says it)."""
+    return PLAN_LOG_KIND if f.data.kind == PLAN_KIND else SCORE_LOG_KIND
 
 
 def _read_one(path: Path, context: dict[str, Any]) -> FileResult:
@@ -343,11 +355,14 @@ class Merged:
     hashes: frozenset[str]
 
 
-def merged_before(master: State) -> dict[str, Merged]:
-    """Per unit, the files already merged into the master (from its log sheet)."""
+def merged_before(master: State, kind: str = SCORE_LOG_KIND) -> dict[str, Merged]:
+    """Per unit, the files of one stream (`kind`) already merged into the master (from its log
+    sheet; rows of older logs, without a kind, are score returns)."""
     found: dict[str, Merged] = {}
     for row in master.log:
         if row.outcome not in (MERGED, MERGED_WITH_ERRORS) or not row.unit:
+            continue
+        if (PLAN_LOG_KIND if row.kind == PLAN_LOG_KIND else SCORE_LOG_KIND) != kind:
             continue
         saved = _parse_time(row.saved)
         old = found.get(row.unit)
@@ -425,13 +440,17 @@ def _when(stamp: dt.datetime | None) -> str:
 def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.datetime) -> State:
     entries = dict(master.entries)
     evidence = list(master.evidence)
+    tasks = list(master.tasks)
     for f in result.files:
         if not f.accepted or f.data.state is None:
             continue
         unit = f.data.unit
+        if f.data.kind == PLAN_KIND:  # causes, solutions and tasks (ops/plan_return.py)
+            entries, tasks = apply_plan_return(catalogue, entries, tasks, f.data)
+            continue
         for leaf in catalogue.unit_leaves(unit):
             if leaf.code in f.data.rows:
-                entries[leaf.code] = master.entry(leaf.code).with_inputs(
+                entries[leaf.code] = entries.get(leaf.code, master.entry(leaf.code)).with_inputs(
                     f.data.state.entry(leaf.code))
         # A return replaces the rows of the unit's earlier returns, and only those: rows the
         # Văn phòng typed in the master (no origin) stay whatever their 'Đơn vị cung cấp'.
@@ -442,12 +461,13 @@ def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.dat
     for f in result.files:
         saved = f.data.saved.isoformat(timespec="seconds") if f.data.saved else ""
         log.append(LogRow(result.time, f.data.path.name, f.data.sha256, f.data.unit, f.outcome,
-                          "; ".join(str(p) for p in f.data.problems)[:2000], saved))
-    return replace(master, entries=entries, evidence=evidence, log=log)
+                          "; ".join(str(p) for p in f.data.problems)[:2000], saved, stream(f)))
+    return replace(master, entries=entries, evidence=evidence, log=log, tasks=tasks)
 
 
 def _missing_units(catalogue: Catalogue, state: State) -> list[str]:
-    returned = {row.unit for row in state.log if row.outcome in (MERGED, MERGED_WITH_ERRORS)}
+    returned = {row.unit for row in state.log if row.outcome in (MERGED, MERGED_WITH_ERRORS)
+                and row.kind != PLAN_LOG_KIND}
     return [u.code for u in catalogue.units
             if catalogue.has_items(u.code) and u.code not in returned]
 

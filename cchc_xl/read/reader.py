@@ -47,6 +47,9 @@ from ..format.layout import (
 )
 from ..format.rowmap import Audience, RowMapEntry, row_map
 from ..format.state import EXPLANATION_KEYS, Entry, EvidenceRow, Explanation, LogRow, State
+from ..format.tracker import PLAN_KIND
+from .plan import read_plan
+from .tasks import read_tracker, read_tracker_formulas
 from .typed import read_dates, read_formulas, read_info_values, read_numbers
 from .untrusted import ContainerInfo, UnsafeFile, check_container
 
@@ -63,6 +66,8 @@ class WorkbookData:
     cached_points: dict[str, Any] = field(default_factory=dict)
     rows: dict[str, RowMapEntry] = field(default_factory=dict)
     evidence_rows: list[int] = field(default_factory=list)  # 0-based sheet row of each evidence
+    task_rows: list[int] = field(default_factory=list)  # 0-based sheet row of each task
+    plan_rows: list[Any] = field(default_factory=list)  # plan returns: (row, code, cause, remedy)
     sheet_names: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # fixed while reading (text → number)
@@ -320,6 +325,7 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
     with Package(path) as package:
         read_formulas(package, catalogue, data.state, data.rows, data.evidence_rows, data.notices,
                       path.name)
+        read_tracker_formulas(package, data.state, data.task_rows, data.notices, path.name)
         data.saved = package.saved() or saved_time(path)
     return catalogue, data
 
@@ -363,6 +369,7 @@ def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
         read_log(book, state)
         read_info(book, catalogue, state)
         read_explanations(book, catalogue, data, state)
+        read_tracker(book, data, state)
     except BrokenSheet as exc:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
                         [Problem(str(exc), file=path.name, sheet=exc.sheet)]) from None
@@ -395,7 +402,7 @@ def _read_return(data: WorkbookData, catalogue: Catalogue) -> WorkbookData:
         return data
     data.sheet_names = book.names
     data.saved = saved_time(path)
-    if data.kind != "unit":
+    if data.kind not in ("unit", PLAN_KIND):
         data.problem("đây là tệp tổng hợp của Văn phòng, không phải tệp của đơn vị.")
         data.unreadable = True
         return data
@@ -407,6 +414,9 @@ def _read_return(data: WorkbookData, catalogue: Catalogue) -> WorkbookData:
                      "Văn phòng gửi cho đơn vị.", sheet=META_SHEET,
                      cell=data.meta_cells.get("unit_code"))
         data.unreadable = True
+        return data
+    if data.kind == PLAN_KIND:  # a plan return: causes, solutions and tasks (read/plan.py)
+        read_plan(book, data)
         return data
     state = State("unit", unit=data.unit)
     read_tree(book, catalogue, Audience("unit", data.unit), data, state)
