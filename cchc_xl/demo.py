@@ -5,7 +5,9 @@ split → units fill their workbooks (one with a mistake, one late) → merge �
 sent back → merge again → the Văn phòng types targets, causes and remedies → sync (a provisional
 index while the survey is not published) → the self-assessment report with the evidence
 package → the council's appraisal imported, explanations → survey and published results → the
-remediation plan. Every step uses the same library calls as the CLI.
+remediation plan: a plan workbook per lead unit, returned with causes and tasks, merged → the
+Word and Excel plan → the tasks' progress at mid-year, merged, and the progress report. Every
+step uses the same library calls as the CLI.
 """
 
 from __future__ import annotations
@@ -24,10 +26,18 @@ from .criteria.numbers import vn_number, vn_percent
 from .format.state import Entry, EvidenceRow, Explanation
 from .ops.master import Master
 from .ops.merge import MergeResult
-from .sample_data import fill_with_openpyxl, sample_entry, sample_evidence, sample_state_entries
+from .sample_data import (
+    fill_sample_plan,
+    fill_with_openpyxl,
+    sample_entry,
+    sample_evidence,
+    sample_state_entries,
+    update_sample_plan,
+)
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
 MISTAKE_UNIT, LATE_UNIT = "TGPL", "CC1"
+LATE_PLAN_UNIT = "NV1"  # its tasks due by mid-year are still in progress
 # What the Văn phòng types on 'Thông tin chung' (the Sở's settings, as in the seeds).
 SETTINGS = {"parent": "UBND TỈNH LẠNG SƠN", "agency": "SỞ TƯ PHÁP", "abbreviation": "STP",
             "place": "Lạng Sơn", "head_title": "GIÁM ĐỐC", "signer_title": "PHÓ GIÁM ĐỐC",
@@ -115,12 +125,37 @@ def run_demo(out: Path, say: Callable[[str], None] = print,
                report.published.index, report.published_rating,
                f"công bố, xếp thứ {report.published.rank}")
 
-    docx = master.export_plan(folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.docx")
-    xlsx = master.export_plan(folders["ke-hoach"] / f"ke-hoach-khac-phuc-{catalogue.year}.xlsx")
-    say(f"10. Kế hoạch khắc phục: {docx.path} và {xlsx.path}")
+    say("10. Kế hoạch khắc phục: tệp cho các đơn vị chủ trì; đơn vị ghi nguyên nhân, giải pháp, "
+        "nhiệm vụ; gộp")
+    plans = folders["ke-hoach"]
+    sent_plans = master.split_plan(plans / "gui-don-vi").files
+    for path in sent_plans:
+        fill_sample_plan(path, plans / "nhan-ve" / path.name, catalogue.year + 1)
+    _report(master.merge([plans / "nhan-ve"]), say, plans=True)
+    docx = master.export_plan(plans / f"ke-hoach-khac-phuc-{catalogue.year}.docx")
+    xlsx = master.export_plan(plans / f"ke-hoach-khac-phuc-{catalogue.year}.xlsx")
+    say(f"   {len(master.state.tasks)} nhiệm vụ ở sheet 'Theo dõi khắc phục'; kế hoạch: "
+        f"{docx.path} và {xlsx.path}")
+
+    mid_year = dt.date(catalogue.year + 1, 6, 30)
+    say(f"11. Theo dõi trong năm: đến {mid_year:%d/%m/%Y} các đơn vị cập nhật tiến độ "
+        f"({LATE_PLAN_UNIT} chậm); gộp; báo cáo tiến độ")
+    update = plans / "gui-don-vi" / "6-thang"
+    late = master.catalogue.unit_leaves(LATE_PLAN_UNIT)
+    for path in master.split_plan(update, today=mid_year).files:
+        update_sample_plan(path, plans / "nhan-ve" / "6-thang" / path.name, mid_year,
+                           late=[leaf.code for leaf in late])
+    _report(master.merge([plans / "nhan-ve" / "6-thang"],
+                         now=dt.datetime.combine(mid_year, dt.time(17))), say, plans=True)
+    progress = master.export_progress(plans / f"bao-cao-tien-do-{mid_year:%Y-%m}.docx",
+                                      on=mid_year)
+    totals = master.progress(mid_year).totals
+    say(f"   {totals['done']}/{totals['total']} nhiệm vụ hoàn thành, {totals['overdue']} quá hạn; "
+        f"{getattr(progress, 'path', progress)}")
     say(f"Xong. Mở {master_path} bằng Excel để xem; các tệp đơn vị ở {folders['gui-don-vi']} và "
         f"{returned}.")
     return {"master": master_path, "plan_docx": docx.path, "plan_xlsx": xlsx.path,
+            "progress": Path(getattr(progress, "path", progress)),
             "report_docx": report_doc.path, **folders}
 
 
@@ -282,13 +317,13 @@ def _published(master: Master) -> None:
 # Printing
 
 
-def _report(result: MergeResult, say: Callable[[str], None]) -> None:
+def _report(result: MergeResult, say: Callable[[str], None], plans: bool = False) -> None:
     for f in result.files:
         errors, warnings = len(f.errors), len(f.warnings)
         say(f"   {f.data.path.name}: {f.outcome} ({errors} lỗi, {warnings} cảnh báo)")
         for problem in f.errors[:3]:
             say(f"      {problem}")
-    if result.missing_units:
+    if result.missing_units and not plans:  # the units missing a score return
         say("   Chưa gửi: " + ", ".join(result.missing_units))
 
 

@@ -135,3 +135,117 @@ def fill_sample_returns(catalogue: Catalogue, sent: Iterable[Path], folder: Path
                            sample_evidence(catalogue, unit, catalogue.year))
         returned.append(folder / Path(path).name)
     return returned
+
+
+# ---------------------------------------------------------------------------------------------
+# The remediation plan's round: a unit fills its plan workbook (causes, solutions, tasks), then
+# updates the tasks' progress through the year.
+
+# Plausible causes and remedies, picked by code so a demo run always shows the same text.
+SAMPLE_CAUSES = (
+    ("Một số hồ sơ giải quyết quá hạn do phải chờ kết quả xác minh của cơ quan khác.",
+     "Theo dõi hạn giải quyết từng hồ sơ trên Hệ thống; nhắc việc trước hạn 3 ngày."),
+    ("Tỷ lệ hồ sơ trực tuyến còn thấp; người dân chưa quen nộp hồ sơ trực tuyến.",
+     "Hướng dẫn trực tiếp tại Bộ phận Một cửa; tuyên truyền trên Cổng thông tin điện tử."),
+    ("Báo cáo gửi chưa đúng hạn theo quy định.",
+     "Lập lịch báo cáo cả năm; phân công người theo dõi và đôn đốc."),
+)
+SAMPLE_DEADLINES = ((3, 31), (6, 30), (9, 30))
+
+
+def fill_plan_with_openpyxl(src: Path, dst: Path, *,
+                            causes: dict[str, tuple[str, str]] | None = None,
+                            tasks: Iterable[dict[str, Any]] = (), first: int = 0,
+                            clear: int = 0) -> Path:
+    """A unit types into its plan workbook: causes and solutions by code, task rows from the
+    `first` task row, after emptying `clear` rows from there. Saved as dst."""
+    import openpyxl
+
+    from .format.tracker import (ITEM_COL, ITEM_FIRST_ROW, PLAN_ITEMS_SHEET, PLAN_TASK_COL,
+                                 PLAN_TASK_FIRST_ROW, PLAN_TASKS_SHEET)
+
+    causes = causes or {}
+    book = openpyxl.load_workbook(src)
+    items = book[PLAN_ITEMS_SHEET]
+    for r in range(ITEM_FIRST_ROW + 1, items.max_row + 1):
+        code = items.cell(row=r, column=ITEM_COL["code"] + 1).value
+        if code in causes:
+            for key, text in zip(("cause", "remedy"), causes[code]):
+                _set(items.cell(row=r, column=ITEM_COL[key] + 1), text)
+    sheet = book[PLAN_TASKS_SHEET]
+    typed = [key for key in PLAN_TASK_COL if key not in ("name", "overdue", "source")]
+    for i in range(clear):
+        for key in typed:  # `cell(value=None)` would keep the value: assign instead
+            sheet.cell(row=PLAN_TASK_FIRST_ROW + first + i + 1,
+                       column=PLAN_TASK_COL[key] + 1).value = None
+    for i, row in enumerate(tasks):
+        for key, value in row.items():
+            _set(sheet.cell(row=PLAN_TASK_FIRST_ROW + first + i + 1,
+                            column=PLAN_TASK_COL[key] + 1), value)
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    book.save(dst)
+    return Path(dst)
+
+
+def plan_items(path: Path) -> list[str]:
+    """The codes a plan workbook asks its unit to remedy, in its order."""
+    from .files.grids import Book, cell
+    from .format.tracker import ITEM_COL, ITEM_FIRST_ROW, PLAN_ITEMS_SHEET
+
+    grid = Book(Path(path)).grid(PLAN_ITEMS_SHEET) or []
+    codes = (cell(grid, r, ITEM_COL["code"]) for r in range(ITEM_FIRST_ROW, len(grid)))
+    return [str(code) for code in codes if code is not None]
+
+
+def fill_sample_plan(src: Path, dst: Path, year: int) -> Path:
+    """A unit's first plan return: a cause, a solution and one task for each item it lost
+    points on, due at the end of a quarter of `year`."""
+    causes, tasks = {}, []
+    for code in plan_items(src):
+        causes[code] = SAMPLE_CAUSES[_pick(code, len(SAMPLE_CAUSES))]
+        month, day = SAMPLE_DEADLINES[_pick(code + "#", len(SAMPLE_DEADLINES))]
+        tasks.append({"code": code, "task": f"Khắc phục tiêu chí {code}: {causes[code][1]}",
+                      "deliverable": "Báo cáo kết quả khắc phục",
+                      "deadline": dt.date(year, month, day), "status": "chưa thực hiện"})
+    return fill_plan_with_openpyxl(src, dst, causes=causes, tasks=tasks)
+
+
+def update_sample_plan(src: Path, dst: Path, on: dt.date, late: Iterable[str] = ()) -> Path:
+    """A unit's progress update on `on`, typed into the plan workbook it was sent (prefilled with
+    its tasks): every task due by then is done five days early, except those of the codes in
+    `late`, still in progress."""
+    from .files.grids import Book, cell
+    from .format.tracker import PLAN_TASK_COL, PLAN_TASK_FIRST_ROW, PLAN_TASKS_SHEET
+
+    grid = Book(Path(src)).grid(PLAN_TASKS_SHEET) or []
+    late, updates, col = set(late), [], PLAN_TASK_COL
+    for r in range(PLAN_TASK_FIRST_ROW, len(grid)):
+        code, deadline = cell(grid, r, col["code"]), cell(grid, r, col["deadline"])
+        if code in (None, "") or not isinstance(deadline, dt.date):
+            updates.append({})
+            continue
+        deadline = deadline.date() if isinstance(deadline, dt.datetime) else deadline
+        if deadline > on:
+            updates.append({})
+        elif code in late:
+            updates.append({"status": "đang thực hiện"})
+        else:
+            updates.append({"status": "hoàn thành", "completed": deadline - dt.timedelta(days=5),
+                            "evidence": f"Báo cáo kết quả khắc phục tiêu chí {code}"})
+    return _update_rows(src, dst, updates)
+
+
+def _update_rows(src: Path, dst: Path, updates: list[dict[str, Any]]) -> Path:
+    import openpyxl
+
+    from .format.tracker import PLAN_TASK_COL, PLAN_TASK_FIRST_ROW, PLAN_TASKS_SHEET
+
+    book = openpyxl.load_workbook(src)
+    sheet = book[PLAN_TASKS_SHEET]
+    for i, update in enumerate(updates):
+        for key, value in update.items():
+            _set(sheet.cell(row=PLAN_TASK_FIRST_ROW + i + 1, column=PLAN_TASK_COL[key] + 1),
+                 value)
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    book.save(dst)
+    return Path(dst)

@@ -4,11 +4,12 @@ The installed console script runs in a fresh process from an empty folder, with 
 checks are what a user would look at: the exit code, the printed total and index, the master
 (it opens as a master), one workbook per unit, the plan in Word and Excel. With
 PYTHONPROFILEIMPORTTIME the run also lists every module it imported: not xlwings (the [excel]
-extra) nor pandas (only `Master.scores()` needs it).
+extra); pandas only for the plan's progress report, its last step.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -21,12 +22,12 @@ import pytest
 
 from cchc_xl.criteria.catalogue import load_catalogue
 from cchc_xl.criteria.numbers import vn_percent
-from cchc_xl.demo import sample_catalogue_path
+from cchc_xl.demo import LATE_PLAN_UNIT, sample_catalogue_path
 from cchc_xl.ops.master import Master
 
 # Not defusedxml: openpyxl imports it by itself whenever it is installed (the test extra has it);
 # that no module of cchc_xl imports it is checked in test_dependencies.py.
-NOT_NEEDED = {"xlwings", "pandas"}
+NOT_NEEDED = {"xlwings"}
 
 
 def demo_command() -> list[str]:
@@ -92,5 +93,29 @@ def test_demo_writes_the_master_the_units_and_the_plan(demo: dict) -> None:
 def test_demo_imports_no_extra(demo: dict) -> None:
     assert demo["done"].returncode == 0
     assert {"cchc_xl.demo", "openpyxl", "docx"} <= demo["imported"]  # the list is real
+    assert "pandas" in demo["imported"]  # the progress report aggregates with it
     top_level = {name.split(".")[0] for name in demo["imported"]}
     assert top_level & NOT_NEEDED == set()
+
+
+def test_demo_runs_the_plan_round_and_tracks_it_to_mid_year(demo: dict) -> None:
+    out, catalogue = demo["out"], demo["catalogue"]
+    master = Master.open(out / "tong-hop" / "CCHC-2026-tong-hop.xlsm")
+    tasks = master.state.tasks
+    plan_units = {p.stem.rsplit("-", 1)[1] for p in (out / "ke-hoach" / "gui-don-vi").glob("*")
+                  if p.is_file()}
+    # Every lead unit that lost points got a plan workbook and every task came back from one.
+    assert plan_units and {t.origin for t in tasks} == plan_units
+    assert all(t.lead == t.origin for t in tasks)
+    mid_year = dt.date(catalogue.year + 1, 6, 30)
+    totals = master.progress(mid_year).totals
+    said = " ".join(demo["done"].stdout.split())
+    assert f"{totals['done']}/{len(tasks)} nhiệm vụ hoàn thành, {totals['overdue']} quá hạn" \
+        in said
+    # The late unit's tasks due before mid-year are the overdue ones (a task due on the day is
+    # not late yet); the other units' tasks due by then are done.
+    due = [t for t in tasks if t.deadline <= mid_year]
+    late = [t for t in due if t.origin == LATE_PLAN_UNIT and t.deadline < mid_year]
+    assert late and totals["overdue"] == len(late)
+    assert all(t.status == "hoàn thành" for t in due if t.origin != LATE_PLAN_UNIT)
+    assert (out / "ke-hoach" / f"bao-cao-tien-do-{mid_year:%Y-%m}.docx").stat().st_size > 0

@@ -47,6 +47,7 @@ from cchc_xl.format.tracker import (
 from cchc_xl.ops.master import Master
 from cchc_xl.ops.merge import ALREADY_MERGED, MERGED, OLDER, REJECTED
 from cchc_xl.read.reader import read_master
+from cchc_xl.sample_data import fill_plan_with_openpyxl
 from conftest import tiny_data
 from devtools.libreoffice import recalculate
 
@@ -114,26 +115,7 @@ def fill_plan(sent: Path, out: Path, *, causes: dict[str, tuple[str, str]] | Non
               clear: int = 0) -> Path:
     """A unit fills its plan workbook: causes and solutions by code, task rows from row
     `first` (0 = the first task row), `clear` rows emptied from there first."""
-    causes = causes or {}
-    book = openpyxl.load_workbook(sent)
-    items = book[PLAN_ITEMS_SHEET]
-    for r in range(ITEM_FIRST_ROW + 1, items.max_row + 1):
-        code = items.cell(row=r, column=ITEM_COL["code"] + 1).value
-        if code in causes:
-            items.cell(row=r, column=ITEM_COL["cause"] + 1, value=causes[code][0])
-            items.cell(row=r, column=ITEM_COL["remedy"] + 1, value=causes[code][1])
-    sheet = book[PLAN_TASKS_SHEET]
-    for i in range(clear):
-        for key in ("code", "task", "deliverable", "support", "deadline", "status", "completed",
-                    "evidence", "note"):
-            sheet.cell(row=PLAN_TASK_FIRST_ROW + first + i + 1,
-                       column=PLAN_TASK_COL[key] + 1).value = None  # cell(value=None) keeps it
-    for i, row in enumerate(tasks):
-        for key, value in row.items():
-            sheet.cell(row=PLAN_TASK_FIRST_ROW + first + i + 1, column=PLAN_TASK_COL[key] + 1,
-                       value=value)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
+    fill_plan_with_openpyxl(sent, out, causes=causes, tasks=tasks, first=first, clear=clear)
     if saved:
         set_saved(out, saved)
     return out
