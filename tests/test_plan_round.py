@@ -23,6 +23,7 @@ import yaml
 from click.testing import CliRunner
 
 from cchc_xl.cli import main
+from cchc_xl.analysis.requests import unit_requests, unit_statuses
 from cchc_xl.files.grids import Book
 from cchc_xl.format.layout import (
     FORMAT_VERSION,
@@ -357,6 +358,24 @@ def test_a_bad_task_row_is_refused_with_its_cell_and_nothing_is_lost(master, tmp
     after = read_master(master)[1].state
     assert after.tasks == before.tasks and after.entries == before.entries
     assert after.log[-1].outcome == REJECTED and after.log[-1].kind == PLAN_LOG_KIND
+
+
+def test_a_plan_return_leaves_the_units_score_status_and_requests_alone(master, tmp_path):
+    """The 'Đơn vị' sheet and the supplement requests follow the score returns only: a refused
+    plan return is not a refused score file, and a merged one is not the unit's last return."""
+    bad = fill_plan(plan_file(master, "NV1", tmp_path / "kh"), tmp_path / "bad" / "KH-NV1.xlsx",
+                    tasks=[BAD_ROWS[0][0]], saved="2027-02-01T08:00:00Z")
+    assert Master.open(master).merge([bad], now=NOW).files[0].outcome == REJECTED
+    report = Master.open(master).report()
+    assert [r.kind for r in unit_requests(report, "NV1")].count("file") == 0
+    status = next(s for s in unit_statuses(report, NOW.date()) if s.code == "NV1")
+    assert status.returned == "CCHC-2026-NV1.xlsx"
+    good = fill_plan(plan_file(master, "NV1", tmp_path / "kh2"), tmp_path / "ok" / "KH-ok.xlsx",
+                     tasks=NV1_TASKS, saved="2027-02-02T08:00:00Z")
+    assert Master.open(master).merge([good], now=NOW).files[0].outcome == MERGED
+    status = next(s for s in unit_statuses(Master.open(master).report(), NOW.date())
+                  if s.code == "NV1")
+    assert status.returned == "CCHC-2026-NV1.xlsx"
 
 
 def test_the_command_line_names_file_sheet_and_cell(master, tmp_path):

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ..criteria.catalogue import Catalogue
 from ..criteria.numbers import vn_number
-from ..format.state import as_date
+from ..format.state import SCORE_LOG_KIND, as_date
 from .checks import covered_codes
 from .report import Report
 
@@ -66,7 +66,8 @@ def unit_requests(report: Report, unit: str) -> list[Request]:
         found.append(Request(unit, "file", "", f"tệp {last.file} gửi lúc {last.time} {last.outcome}"
                              f": {last.problems[:300] or 'xem sheet Nhật ký gộp'}. Hãy sửa và "
                              "gửi lại."))
-    if not any(row.unit == unit and row.outcome in MERGED for row in state.log):
+    if not any(row.unit == unit and row.outcome in MERGED and row.stream == SCORE_LOG_KIND
+               for row in state.log):
         return found  # nothing merged yet: the unit's workbook itself is the request
     covered = covered_codes(state.evidence)
     for leaf in cat.unit_leaves(unit):
@@ -120,7 +121,7 @@ def _typed(value: object) -> bool:
 
 
 def _last_file(report: Report, unit: str):  # type: ignore[no-untyped-def]
-    rows = [row for row in report.state.log if row.unit == unit]
+    rows = [row for row in report.state.log if row.unit == unit and row.stream == SCORE_LOG_KIND]
     return rows[-1] if rows else None
 
 
@@ -134,7 +135,7 @@ def unit_statuses(report: Report, today: dt.date) -> list[UnitStatus]:
         if not leads and not supports:
             continue
         merged = [row for row in report.state.log if row.unit == unit.code
-                  and row.outcome in MERGED]
+                  and row.outcome in MERGED and row.stream == SCORE_LOG_KIND]
         last = merged[-1] if merged else None
         saved = _saved(last.saved) if last else None
         statuses.append(UnitStatus(unit.code, unit.name, leads, supports,

@@ -130,6 +130,11 @@ TASK_KEYS = ("code", "task", "deliverable", "lead", "support", "deadline", "stat
              "evidence", "note")
 
 
+# The merge log's `kind` of a file: a unit's score returns and its plan returns are two streams.
+SCORE_LOG_KIND = "chấm điểm"
+PLAN_LOG_KIND = "kế hoạch khắc phục"
+
+
 @dataclass(frozen=True)
 class LogRow:
     """One line of the merge log (also written as JSON lines beside the master)."""
@@ -142,6 +147,11 @@ class LogRow:
     problems: str = ""
     saved: str = ""  # when the file was saved (ISO 8601), to refuse an older one later
     kind: str = ""  # score return ('chấm điểm', blank in older logs) or plan return
+
+    @property
+    def stream(self) -> str:
+        """Which of a unit's two streams of returns the file belongs to."""
+        return PLAN_LOG_KIND if self.kind == PLAN_LOG_KIND else SCORE_LOG_KIND
 
 
 @dataclass

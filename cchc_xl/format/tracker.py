@@ -13,17 +13,13 @@ import unicodedata
 from typing import Any
 
 from .layout import COVER_SHEET, TRACKER_SHEET, Column
-from .state import OVERDUE, TASK_STATUSES, plain_value
+from .state import PLAN_LOG_KIND, SCORE_LOG_KIND, OVERDUE, TASK_STATUSES, plain_value
 
-__all__ = ["OVERDUE", "TASK_STATUSES", "TRACKER_SHEET"]
+__all__ = ["OVERDUE", "PLAN_LOG_KIND", "SCORE_LOG_KIND", "TASK_STATUSES", "TRACKER_SHEET"]
 
 PLAN_KIND = "plan"  # the `kind` meta of a plan workbook
 DONE, STARTED, NOT_STARTED = TASK_STATUSES[2], TASK_STATUSES[1], TASK_STATUSES[0]
 
-# The merge log's "Loại tệp": which stream a merged file belongs to. A unit's score returns and
-# its plan returns are separate streams: newest wins within each.
-SCORE_LOG_KIND = "chấm điểm"
-PLAN_LOG_KIND = "kế hoạch khắc phục"
 
 # ---------------------------------------------------------------------------------------------
 # The master's tracker sheet (Theo dõi khắc phục)

@@ -362,7 +362,7 @@ def merged_before(master: State, kind: str = SCORE_LOG_KIND) -> dict[str, Merged
     for row in master.log:
         if row.outcome not in (MERGED, MERGED_WITH_ERRORS) or not row.unit:
             continue
-        if (PLAN_LOG_KIND if row.kind == PLAN_LOG_KIND else SCORE_LOG_KIND) != kind:
+        if row.stream != kind:
             continue
         saved = _parse_time(row.saved)
         old = found.get(row.unit)
@@ -467,7 +467,7 @@ def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.dat
 
 def _missing_units(catalogue: Catalogue, state: State) -> list[str]:
     returned = {row.unit for row in state.log if row.outcome in (MERGED, MERGED_WITH_ERRORS)
-                and row.kind != PLAN_LOG_KIND}
+                and row.stream == SCORE_LOG_KIND}
     return [u.code for u in catalogue.units
             if catalogue.has_items(u.code) and u.code not in returned]
 
