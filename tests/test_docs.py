@@ -1,4 +1,5 @@
-"""Docs that cannot rot: the format page names every column and key, the README every command."""
+"""Docs that cannot rot: the format page names every column and key, the README and the user
+guide every command."""
 
 from __future__ import annotations
 
@@ -32,6 +33,16 @@ def test_readme_lists_every_command_and_the_two_setup_commands():
     assert test_command in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci
+
+
+def test_the_user_guide_shows_every_command():
+    """A command the Văn phòng cannot find in its guide is a command it will not use."""
+    guide = (ROOT / "docs" / "huong-dan-su-dung.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        subcommands = getattr(command, "commands", {name: command})
+        for sub in subcommands:
+            shown = f"cchc-xl {name}" if sub == name else f"cchc-xl {name} {sub}"
+            assert shown in guide, shown
 
 
 def test_every_command_has_vietnamese_help():
