@@ -31,7 +31,8 @@ font (DejaVu Sans Mono, Liberation Mono, Consolas, Menlo or Courier New) and a f
 Vietnamese letter (DejaVu Sans, Liberation Sans, Segoe UI or Arial). Without Pillow the pages are
 written whole (not cropped, not optimised) and the two console pictures are skipped. The same
 run always gives the same pictures (fixed clock and save times for the merge), so `git diff`
-shows only what the product changed. Takes about 20 seconds.
+shows only what the product changed; the one exception is the tracker's "Quá hạn" column, which
+LibreOffice computes from the day the pictures are made. Takes about 20 seconds.
 
     python docs/make_pictures.py --keep /tmp/pictures   # also keep the demo, PDFs and full pages
 """
@@ -108,6 +109,13 @@ SHOTS = (
     Shot("phan-tich-chenh-lech", "master", ("PHÂN TÍCH CHÊNH LỆCH", "A. THEO LĨNH VỰC")),
     Shot("ke-hoach-trang-1", "plan", ("KẾ HOẠCH", "I. MỤC ĐÍCH, YÊU CẦU"), dpi=100),
     Shot("ke-hoach-phu-luc-1", "plan", ("Phụ lục I", "CHỈ TIÊU KHẮC PHỤC"), dpi=100),
+    Shot("thong-tin-chung", "master", ("THÔNG TIN CHUNG",)),
+    Shot("don-vi-yeu-cau", "master", ("CÁC ĐƠN VỊ: TÌNH HÌNH GỬI TỆP",)),
+    Shot("giai-trinh-tham-dinh", "master", ("THẨM ĐỊNH VÀ GIẢI TRÌNH",)),
+    Shot("theo-doi-khac-phuc", "master", ("THEO DÕI THỰC HIỆN KẾ HOẠCH KHẮC PHỤC",)),
+    Shot("bao-cao-trang-1", "report", ("BÁO CÁO", "Kết quả tự đánh giá"), dpi=100),
+    Shot("ke-hoach-don-vi", "plan_unit", ("TIÊU CHÍ THÀNH PHẦN CẦN KHẮC PHỤC",)),
+    Shot("tien-do-trang-1", "progress", ("BÁO CÁO", "TIẾN ĐỘ"), dpi=100),
 )
 
 
@@ -158,6 +166,9 @@ def make_all(work: Path, out: Path) -> list[Path]:
         "unit": demo / "nhan-ve" / returned_name(RESENT_UNIT),
         "mistake": demo / "nhan-ve" / returned_name(MISTAKE_UNIT),
         "plan": paths["plan_docx"],
+        "report": paths["report_docx"],
+        "progress": paths["progress"],
+        "plan_unit": demo / "ke-hoach" / "nhan-ve" / f"KHKP-{YEAR}-NV1.xlsx",
         "catalogue": printable_catalogue(catalogue_xlsx, work / "in"),
     }
     pdfs_dir = work / "pdf"

@@ -136,3 +136,16 @@ def test_the_command_line(last_year, tmp_path, capsys):
     assert run(["new", "--catalogue", str(this_year(tmp_path)), "--out", str(tmp_path / "y.xlsx"),
                 "--from", str(last_year), "--map", "2.6"]) == 2
     assert "MÃ_CŨ=MÃ_MỚI" in " ".join(capsys.readouterr().err.split())
+
+
+def test_a_long_publishing_decision_gets_a_row_tall_enough_to_read(last_year):
+    """The decision wraps in its cell; the row grows with it instead of hiding the next one."""
+    decision = ("Quyết định số 88/QĐ-UBND ngày 15/01/2026 của Chủ tịch UBND tỉnh Lạng Sơn về "
+                "việc công bố Chỉ số cải cách hành chính năm 2025")
+    type_names(last_year, {"CCHC_PUBLISHED_DECISION": decision})
+    Master.open(last_year).sync()
+    book = openpyxl.load_workbook(last_year)
+    sheet, ref = next(iter(book.defined_names["CCHC_PUBLISHED_DECISION"].destinations))
+    row = int("".join(ch for ch in ref if ch.isdigit()))
+    assert book[sheet][ref.replace("$", "")].value == decision
+    assert book[sheet].row_dimensions[row].height >= 2 * 15
