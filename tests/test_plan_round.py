@@ -574,3 +574,15 @@ def test_the_format_page_documents_the_tracker_and_the_plan_workbooks():
     for sheet in (TRACKER_SHEET, PLAN_ITEMS_SHEET, PLAN_TASKS_SHEET, ASSIGNED, PLAN_LOG_KIND):
         assert sheet in text, sheet
     assert (root / "docs" / "plan-round.md").is_file()
+
+
+def test_a_plan_workbook_leaves_room_to_type_causes_and_tasks(master, tmp_path):
+    """Excel keeps a row's height while one types: the rows a unit writes into show three lines."""
+    book = openpyxl.load_workbook(plan_file(master, "NV1", tmp_path / "kh"))
+    items, tasks = book[PLAN_ITEMS_SHEET], book[PLAN_TASKS_SHEET]
+    first_item = ITEM_FIRST_ROW + 1
+    assert items.cell(row=first_item, column=ITEM_COL["cause"] + 1).protection.locked is False
+    assert items.row_dimensions[first_item].height >= 3 * 15
+    blank = PLAN_TASK_FIRST_ROW + 1
+    assert tasks.cell(row=blank, column=PLAN_TASK_COL["task"] + 1).value is None
+    assert tasks.row_dimensions[blank].height >= 3 * 15

@@ -43,16 +43,18 @@ def write_explanations(ctx: Context, name: str) -> None:
     ws = ctx.workbook.add_worksheet(name)
     ws.write_string(0, 0, f"THẨM ĐỊNH VÀ GIẢI TRÌNH CHỈ SỐ CCHC NĂM {ctx.catalogue.year}",
                     s.title())
-    ws.write_string(1, 0, "Mỗi tiêu chí Hội đồng thẩm định chấm thấp hơn điểm tự chấm có một dòng. "
-                          "Văn phòng ghi điểm thẩm định lần đầu, nội dung giải trình, tài liệu bổ "
-                          "sung và kết luận của Hội đồng (ô xanh). Điểm sau giải trình là cột "
-                          "'Điểm thẩm định' ở sheet lĩnh vực. Dòng trống ở cuối: gõ mã tiêu chí "
-                          "để ghi thêm.", s.get(italic=True, font_size=10, text_wrap=True))
+    ws.merge_range(1, 0, 1, len(EXPLANATION_COLUMNS) - 1,
+                   "Mỗi tiêu chí Hội đồng thẩm định chấm thấp hơn điểm tự chấm có một dòng. "
+                   "Văn phòng ghi điểm thẩm định lần đầu, nội dung giải trình, tài liệu bổ sung và "
+                   "kết luận của Hội đồng (ô xanh). Điểm sau giải trình là cột 'Điểm thẩm định' ở "
+                   "sheet lĩnh vực. Dòng trống ở cuối: gõ mã tiêu chí để ghi thêm.",
+                   s.get(italic=True, font_size=10, text_wrap=True, valign="top"))
     ws.set_row(1, 30)
     for i, (_, header, width) in enumerate(EXPLANATION_COLUMNS):
         ws.write_string(EXPLANATION_HEADER_ROW, i, header, s.header())
         ws.set_column(i, i, width)
-    ws.set_row(EXPLANATION_HEADER_ROW, 45)
+    header_lines = max(estimate_lines(header, width) for _, header, width in EXPLANATION_COLUMNS)
+    ws.set_row(EXPLANATION_HEADER_ROW, 15 * header_lines + 3)
     where = {e.code: (e.sheet, e.row) for e in ctx.row_map}
     items = explained_items(report)
     for i, node in enumerate(items):

@@ -56,6 +56,9 @@ from .context import cached, estimate_lines, write_value
 from .styles import Styles
 from .tracker import overdue_formula
 
+# A row the unit types a cause or a task into shows this many lines: Excel keeps a row's height
+# as written, it does not grow while one types.
+TYPING_LINES = 3
 LOCKED_FILL = "#F2F2F2"
 
 
@@ -180,7 +183,7 @@ def _items_sheet(workbook: Any, s: Styles, catalogue: Catalogue, report: Report,
             write_value(ws, r, ITEM_COL[column.key], cached(values[column.key]), fmt, s)
         lines = max(estimate_lines(str(values[c.key] or ""), c.width) for c in ITEM_COLUMNS
                     if not c.number)
-        ws.set_row(r, 15 * lines + 3)
+        ws.set_row(r, 15 * max(lines, TYPING_LINES) + 3)  # room for the cause the unit types
     if not items:
         ws.write_string(ITEM_FIRST_ROW, ITEM_COL["name"], "Không có tiêu chí thành phần nào của "
                         "đơn vị bị trừ điểm hoặc chưa đạt mục tiêu.", s.get(italic=True))
@@ -260,6 +263,8 @@ def _task_row(ws: Any, s: Styles, catalogue: Catalogue, r: int, task: Task | Non
                     for c in PLAN_TASK_COLUMNS if c.role == "unit")
         name_lines = estimate_lines(node_name(catalogue, code), PLAN_TASK_COLUMNS[1].width)
         ws.set_row(r, 15 * max(lines, name_lines) + 3)
+    else:
+        ws.set_row(r, 15 * TYPING_LINES + 3)  # a row to type a task in
 
 
 def _task_validations(ws: Any, catalogue: Catalogue, last: int) -> None:

@@ -127,7 +127,7 @@ EXPLANATION_COLUMNS = (
     ("explanation", "Nội dung giải trình của Sở", 36),
     ("supplement", "Tài liệu kiểm chứng bổ sung", 30),
     ("decision", "Kết luận của Hội đồng thẩm định", 28),
-    ("final", "Điểm sau giải trình (cột 'Điểm thẩm định' ở sheet lĩnh vực)", 11),
+    ("final", "Điểm sau giải trình (cột 'Điểm thẩm định' ở sheet lĩnh vực)", 16),
     ("change", "Chênh lệch so với điểm tự chấm", 10),
 )
 UNITS_HEADER_ROW = 3
