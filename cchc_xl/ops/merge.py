@@ -24,7 +24,7 @@ from ..analysis.checks import (
     scored_without_evidence,
 )
 from ..criteria.catalogue import Catalogue
-from ..criteria.engine import score_leaf
+from ..criteria.engine import LeafScore, score_leaf
 from ..criteria.numbers import vn_number
 from ..errors import Problem
 from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, OFFICE_KEYS, cell_ref
@@ -142,10 +142,10 @@ def check_return(data: WorkbookData, catalogue: Catalogue, master: State,
                  today: dt.date) -> None:
     """Add every content problem of a readable return to `data.problems`."""
     assert data.state is not None
-    _check_scores(data, catalogue)
+    scores = _check_scores(data, catalogue)
     _check_support_rows(data, catalogue)
     _check_office_columns(data, catalogue, master)
-    _check_evidence(data, catalogue, master, today)
+    _check_evidence(data, catalogue, master, today, scores)
     if data.container.has_macros:
         data.problem("tệp có macro (VBA); macro không được chạy và không được đưa vào tệp tổng "
                      "hợp.", severity="warning")
@@ -163,14 +163,16 @@ def _where(data: WorkbookData, code: str, key: str) -> tuple[str, str]:
     return row.sheet, cell_ref(row.row, COL[key])
 
 
-def _check_scores(data: WorkbookData, catalogue: Catalogue) -> None:
+def _check_scores(data: WorkbookData, catalogue: Catalogue) -> dict[str, LeafScore]:
+    """Score every leaf of the unit once (the evidence check reuses the scores)."""
     assert data.state is not None
     deduction = catalogue.supplement_deduction
+    scores: dict[str, LeafScore] = {}
     for leaf in catalogue.unit_leaves(data.unit):
         if leaf.code not in data.rows:
             continue  # its sheet is broken; already reported
         entry = data.state.entry(leaf.code)
-        score = score_leaf(leaf, entry.leaf_input(), deduction)
+        score = scores[leaf.code] = score_leaf(leaf, entry.leaf_input(), deduction)
         if score.status == "error" and score.check is not None:
             sheet, ref = _where(data, leaf.code, score.check.inputs[0])
             data.problem(score.check.message, sheet=sheet, cell=ref, code=leaf.code)
@@ -183,6 +185,7 @@ def _check_scores(data: WorkbookData, catalogue: Catalogue) -> None:
                          "cột 'Không chấm điểm'.", sheet=sheet, cell=ref, code=leaf.code,
                          kind="missing-input")
         _check_cached_points(data, leaf.code, score.points, score.cell_text, score.status)
+    return scores
 
 
 INPUT_LABELS = {"a": "a (tổng số)", "b": "b (số đạt)", "value": "giá trị"}
@@ -251,7 +254,7 @@ def _check_office_columns(data: WorkbookData, catalogue: Catalogue, master: Stat
 
 
 def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
-                    today: dt.date) -> None:
+                    today: dt.date, scores: dict[str, LeafScore]) -> None:
     assert data.state is not None
     known = catalogue.leaf_codes
     allowed = {leaf.code for leaf in catalogue.unit_leaves(data.unit)} | {
@@ -271,7 +274,7 @@ def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
         r for r in master.evidence if str(r.unit or "").strip() != data.unit)
     leaves = [leaf for leaf in catalogue.unit_leaves(data.unit) if leaf.code in data.rows]
     deduction = catalogue.supplement_deduction
-    for score in scored_without_evidence(leaves, data.state, covered, deduction):
+    for score in scored_without_evidence(leaves, data.state, covered, deduction, scores):
         sheet, ref = _where(data, score.code, "points")
         data.problem(missing_evidence_message(score.points or Decimal(0), deduction),
                      sheet=sheet, cell=ref, code=score.code, severity="warning",
