@@ -29,8 +29,8 @@ from ..criteria.numbers import vn_number
 from ..errors import Problem
 from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, OFFICE_KEYS, cell_ref
 from ..format.state import LogRow, State, as_date, plain_value
-from ..read.reader import WorkbookData, read_return
-from .pool import run_all
+from ..read.reader import WorkbookData, finish_return, identify_return, read_return
+from .pool import POOL_THRESHOLD, Jobs
 
 MERGED = "đã gộp"
 MERGED_WITH_ERRORS = "đã gộp dù có lỗi"
@@ -48,6 +48,7 @@ class FileResult:
     data: WorkbookData
     outcome: str = ""
     structural: bool = False  # could not be read properly: never merged, even with force
+    full: bool = True  # read and checked in full; False: only identified (see _read_all)
 
     @property
     def errors(self) -> list[Problem]:
@@ -296,8 +297,10 @@ def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: I
     files = [p for p in files if p != master_resolved]
     result = MergeResult(Path(master_path), catalogue, master, skipped=skipped,
                          time=now.strftime("%Y-%m-%d %H:%M:%S"))
-    result.files = _read_all(files, catalogue, master, now.date(), progress, workers)
-    _decide(result.files, merged_before(master), force)
+    before = merged_before(master)
+    result.files = _read_all(files, catalogue, master, now.date(), before, force, progress,
+                             workers)
+    _decide(result.files, before, force)
     result.state = _apply(result, catalogue, master, now)
     result.missing_units = _missing_units(catalogue, result.state)
     return result
@@ -306,21 +309,84 @@ def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: I
 def read_and_check(path: Path, catalogue: Catalogue, master: State,
                    today: dt.date) -> FileResult:
     """One return, read and checked; independent of every other file (so it can run anywhere)."""
-    data = read_return(path, catalogue)
+    return _checked(read_return(path, catalogue), catalogue, master, today)
+
+
+def _checked(data: WorkbookData, catalogue: Catalogue, master: State,
+             today: dt.date) -> FileResult:
     structural = data.unreadable or bool(data.problems)
     if not data.unreadable:
         check_return(data, catalogue, master, today)
     return FileResult(data, structural=structural)
 
 
+def _identify_one(path: Path, context: dict[str, Any]) -> FileResult:
+    data, book = identify_return(path, context["catalogue"])
+    if book is None:
+        return FileResult(data, structural=True)  # unreadable: that is all there is to know
+    books = context.get("books")
+    if books is not None:
+        books[path] = (data, book)
+    return FileResult(data, full=False)
+
+
 def _read_one(path: Path, context: dict[str, Any]) -> FileResult:
-    return read_and_check(path, context["catalogue"], context["master"], context["today"])
+    catalogue = context["catalogue"]
+    kept = context.get("books", {}).pop(path, None)
+    data = finish_return(kept[1], kept[0], catalogue) if kept else read_return(path, catalogue)
+    return _checked(data, catalogue, context["master"], context["today"])
 
 
 def _read_all(files: list[Path], catalogue: Catalogue, master: State, today: dt.date,
-              progress: Callable[[Path], None] | None, workers: int | None) -> list[FileResult]:
-    context = {"catalogue": catalogue, "master": master, "today": today}
-    return run_all(_read_one, files, context, workers=workers, progress=progress)
+              before: dict[str, Merged], force: bool, progress: Callable[[Path], None] | None,
+              workers: int | None) -> list[FileResult]:
+    """Every file identified (hash, unit, save time), then read and checked in full only where
+    that decides an outcome (`_required`): a file superseded by a newer, sound file of its unit
+    is listed as superseded without being read further. A small batch keeps its books open
+    between the two steps, so each file is read once; a pool reads the few needed again."""
+    context: dict[str, Any] = {"catalogue": catalogue, "master": master, "today": today}
+    if len(files) < POOL_THRESHOLD:
+        context["books"] = {}
+    with Jobs(context, len(files), workers=workers) as jobs:
+        results = jobs.map(_identify_one, files, progress=progress)
+        while todo := [i for i in _required(results, before, force) if not results[i].full]:
+            for i, read in zip(todo, jobs.map(_read_one, [files[i] for i in todo])):
+                results[i] = read
+    return results
+
+
+def _rejected(f: FileResult, force: bool) -> bool:
+    return f.structural or (bool(f.errors) and not force)
+
+
+def _required(files: list[FileResult], before: dict[str, Merged], force: bool) -> set[int]:
+    """The files whose full check decides an outcome in `_decide`: per unit, the newest; every
+    file when the newest is rejected; any file merged before (already merged or rejected); and,
+    newest first past those and the rejected, the first sound one, the one to merge."""
+    by_unit: dict[str, list[int]] = {}
+    for i, f in enumerate(files):
+        if f.data.unit:
+            by_unit.setdefault(f.data.unit, []).append(i)
+    required: set[int] = set()
+    for unit, group in by_unit.items():
+        group.sort(key=lambda i: _newest_first(files[i]), reverse=True)
+        newest = files[group[0]]
+        required.add(group[0])
+        if not newest.full:
+            continue
+        if _rejected(newest, force):
+            required.update(group)
+            continue
+        seen = before.get(unit)
+        resent = {i for i in group if seen and files[i].data.sha256 in seen.hashes}
+        required |= resent
+        for i in group:
+            if i in resent:
+                continue
+            required.add(i)
+            if not files[i].full or not _rejected(files[i], force):
+                break
+    return required
 
 
 @dataclass(frozen=True)
@@ -402,9 +468,10 @@ def _decide(files: list[FileResult], before: dict[str, Merged], force: bool) -> 
             newest.outcome = MERGED_WITH_ERRORS if newest.errors else MERGED
         for f in older:
             f.outcome = SUPERSEDED
+            unread = "" if f.full else " và không được kiểm tra chi tiết"
             f.data.problem(f"đơn vị {unit} gửi nhiều tệp; dùng tệp mới hơn {newest.data.path.name}"
-                           " (lưu lúc " + _when(newest.data.saved) + "), tệp này không được gộp.",
-                           severity="warning", kind="superseded")
+                           f" (lưu lúc {_when(newest.data.saved)}), tệp này không được gộp"
+                           f"{unread}.", severity="warning", kind="superseded")
 
 
 def _when(stamp: dt.datetime | None) -> str:
