@@ -116,22 +116,23 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.iterdir()):
+            folder = path.resolve()  # once; a child then needs resolving only if it is a link
+            for child in sorted(folder.iterdir()):
                 if not child.is_file():
                     continue
                 if child.name.startswith(("~$", ".~lock.")):
                     skipped.append(Problem("tệp khóa tạm của Excel/LibreOffice (tệp gốc đang mở), "
                                            "bỏ qua.", file=child.name, severity="warning"))
                 elif child.suffix.lower() in SPREADSHEET_SUFFIXES:
-                    files.append(child)
+                    files.append(child.resolve() if child.is_symlink() else child)
                 elif not child.name.startswith("."):
                     skipped.append(Problem("không phải tệp bảng tính, bỏ qua.", file=child.name,
                                            severity="warning"))
         elif path.is_file():
-            files.append(path)
+            files.append(path.resolve())
         else:
             skipped.append(Problem("không tìm thấy tệp hoặc thư mục này.", file=str(path)))
-    unique = list(dict.fromkeys(p.resolve() for p in files))
+    unique = list(dict.fromkeys(files))
     return unique, skipped
 
 
