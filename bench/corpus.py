@@ -60,8 +60,9 @@ _KEY: list[str] = []
 
 def _source_key() -> str:
     """The sources that decide what the generated files look like: the layout, the builders,
-    the rules' formulas, the sample inputs. Any change there regenerates the corpora (about two minutes), so the
-    files read are always the files the current builders write.
+    the rules' formulas, the sample inputs. Any change there regenerates the corpora (about two
+    minutes, ten with the 5000-file pool), so the files read are always the files the current
+    builders write.
     """
     if not _KEY:
         digest = hashlib.sha256(GENERATOR_VERSION.encode())
