@@ -9,6 +9,8 @@ read as their cached values: the merge recomputes every point itself.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -288,13 +290,15 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
     book, checked = opened
     try:
         catalogue = master_from_book(book, data)
-    except UnsafeFile as exc:
+        assert data.state is not None
+        read_formulas(Package(checked.zip), data.state, data.rows, data.evidence_rows,
+                      data.notices, path.name)
+        data.saved = checked.saved()
+    except (UnsafeFile, zipfile.BadZipFile, zlib.error) as exc:
+        message = str(exc) if isinstance(exc, UnsafeFile) else (
+            "tệp bị hỏng (không giải nén được); hãy khôi phục bản trước từ thư mục sao-luu.")
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
-                        [Problem(str(exc), file=path.name)]) from None
-    assert data.state is not None
-    read_formulas(Package(checked.zip), data.state, data.rows, data.evidence_rows, data.notices,
-                  path.name)
-    data.saved = checked.saved()
+                        [Problem(message, file=path.name)]) from None
     return catalogue, data
 
 

@@ -180,7 +180,9 @@ class CheckedFile:
             for name in OPENING_PARTS:
                 self._checked_part(folder + name)
         self._checked_part(XLSB_RELS)
-        if package_rels is not None and relationships is not None and len(documents) == 1:
+        # calamine unescapes the workbook's target: an entity there is not read plainly.
+        if package_rels is not None and relationships is not None and len(documents) == 1 \
+                and b"&" not in package_rels:
             folder = documents.pop()
             if all(_plain_xml(self._part_or_empty(name)) for name in (
                     "_rels/.rels", folder + "_rels/workbook.xml.rels", folder + "workbook.xml")):
@@ -316,13 +318,16 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 _ATTRIBUTE = re.compile(rb"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
+_ELEMENTS = {local: re.compile(rb"<(?:[\w.-]+:)?" + local
+                               + rb"""(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+             for local in (b"Relationship", b"sheet")}
+
+
 def _tags(xml: bytes, local: bytes) -> list[dict[bytes, bytes]] | None:
     """The raw attributes (values not unescaped, as calamine reads them) of each element named
     `local`, with or without a namespace prefix; None if an element repeats an attribute."""
-    pattern = re.compile(rb"<(?:[\w.-]+:)?" + local
-                         + rb"""(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
     found = []
-    for match in pattern.finditer(xml):
+    for match in _ELEMENTS[local].finditer(xml):
         pairs = [(key, double or single) for key, double, single in
                  _ATTRIBUTE.findall(match.group(1))]
         attrs = dict(pairs)
