@@ -9,6 +9,7 @@ bytes that were checked.
 
 from __future__ import annotations
 
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from broken_returns import BILLION_LAUGHS, deflated_parts, edit_zip, raw_zip, sheet_part
 from cchc_xl import Master
+from cchc_xl.errors import FileError
 from cchc_xl.files.grids import Book
 from cchc_xl.format.layout import COVER_SHEET, EVIDENCE_SHEET, META_SHEET
 from cchc_xl.read import reader
@@ -149,3 +151,19 @@ def test_the_reader_gets_the_bytes_that_were_checked(made: dict[str, Path],
     path.write_bytes(made["master"].read_bytes())  # replaced after the check
     book = Book(checked.data, guard=checked.check_sheet)
     assert book.names == our_sheets(made["typed"])
+
+
+def test_a_master_damaged_where_only_raw_reads_look_is_a_file_error(made: dict[str, Path],
+                                                                    tmp_path: Path) -> None:
+    """docProps/core.xml is read for the save time, not by calamine: damage there is reported
+    like any damaged master (exit code 2), not as a crash."""
+    data = bytearray(made["master"].read_bytes())
+    with zipfile.ZipFile(made["master"]) as archive:
+        info = archive.getinfo("docProps/core.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(min(40, info.compress_size - 6)):
+        data[start + 5 + k] ^= 0x5A
+    damaged = tmp_path / "tong-hop.xlsx"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(FileError, match="Không đọc được tệp tổng hợp"):
+        Master.open(damaged)
