@@ -7,7 +7,9 @@ optimised away:
 
 * ``calamine`` — python-calamine opens each file and reads every sheet the merge reads in full
   (all but the cover sheet 'Hướng dẫn') into Python lists, as `files.grids.Book` does;
-* ``zip`` — the zip module inflates the XML of every worksheet (no parsing at all).
+* ``zip`` — the zip module inflates the XML of every worksheet (no parsing at all);
+* ``checked`` — not a floor: cchc-xl reads and checks every file in full (`read_and_check`, the
+  container check included), as if no file were superseded by a newer one of its unit.
 """
 
 from __future__ import annotations
@@ -40,10 +42,31 @@ def zip_sheets(path: Path, context: dict[str, Any]) -> int:
                    and info.filename.endswith(".xml"))
 
 
-FLOORS = {"calamine": calamine_sheets, "zip": zip_sheets}
+def checked_in_full(path: Path, context: dict[str, Any]) -> int:
+    """Problems cchc-xl finds reading and checking the file in full."""
+    from cchc_xl.ops.merge import read_and_check
+
+    result = read_and_check(path, context["catalogue"], context["master"], context["today"])
+    return len(result.data.problems)
 
 
-def read_all(kind: str, files: list[Path], workers: int | None = None) -> int:
+FLOORS = {"calamine": calamine_sheets, "zip": zip_sheets, "checked": checked_in_full}
+
+
+def context_of(master: Path | None) -> dict[str, Any]:
+    """What `checked` needs: the master's catalogue and state (opened before the timing)."""
+    if master is None:
+        return {}
+    import datetime as dt
+
+    from cchc_xl.ops.master import Master
+
+    opened = Master.open(master)
+    return {"catalogue": opened.catalogue, "master": opened.state, "today": dt.date.today()}
+
+
+def read_all(kind: str, files: list[Path], context: dict[str, Any],
+             workers: int | None = None) -> int:
     from cchc_xl.ops.pool import run_all
 
-    return sum(run_all(FLOORS[kind], files, {}, workers=workers))
+    return sum(run_all(FLOORS[kind], files, context, workers=workers))

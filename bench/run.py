@@ -302,15 +302,16 @@ def measure_cli_merge_json(key: str, master: Path, returns: Path, n: int, runs: 
     return m
 
 
-FLOOR_LABELS = {"calamine": "python-calamine reads the sheets the merge reads",
-                "zip": "zipfile inflates every worksheet's XML"}
+FLOOR_LABELS = {"calamine": "floor: python-calamine reads the sheets a full read reads",
+                "zip": "floor: zipfile inflates every worksheet's XML",
+                "checked": "cchc-xl reads and checks every file in full (none superseded)"}
 
 
-def measure_floor(kind: str, returns: Path, n: int, runs: int) -> Measure:
+def measure_floor(kind: str, returns: Path, n: int, runs: int, master: Path) -> Measure:
     """A reader alone on the same files, in the same pool (bench/floors.py)."""
-    m = Measure(f"floor-{kind}-{n}", f"floor, {n} files: {FLOOR_LABELS[kind]} (same pool)", n)
+    m = Measure(f"floor-{kind}-{n}", f"{n} files, {FLOOR_LABELS[kind]} (same pool)", n)
     warm_os_cache(returns)
-    cmd = task("floor", kind, returns)
+    cmd = task("floor", kind, returns, *([master] if kind == "checked" else []))
     m.memory(run_process(cmd, sample=True))
     for i in range(runs):
         m.add(run_process(cmd), inner_keys=("floor_s", "import_s"))
@@ -553,25 +554,39 @@ def report(measures: dict[str, Measure], quick: bool, runs: int, seconds: float,
               and f"merge-{n}" in measures]
     if floors:
         lines += ["### The merge against its floors", "",
-                  "The same files in the same run: `merge()` (read the master, identify every "
-                  "return, read and check in full the ones that decide an outcome, write the "
-                  "master), python-calamine alone reading the sheets a full read reads, in the "
-                  "same pool, and the zip module alone inflating every worksheet's XML, in the "
-                  "same pool (bench/floors.py); the naive baseline where it was run.", "",
+                  "The same files in the same run, each job in the same process pool "
+                  "(bench/floors.py): `merge()` (read the master, identify every return, read "
+                  "and check in full only those that decide an outcome — here the newest file of "
+                  "each of the 8 units — and write the master); python-calamine alone reading, "
+                  "in every file, the sheets a full read reads; the zip module alone inflating "
+                  "every worksheet's XML; cchc-xl reading and checking every file in full, as if "
+                  "none were superseded (what a corpus of distinct units costs per file); the "
+                  "naive baseline where it was run.", "",
                   "| files | `merge()` | ms per file | calamine floor | merge ÷ calamine | "
-                  "zip floor | merge ÷ zip | naive | naive ÷ merge |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "zip floor | merge ÷ zip | every file in full | ÷ calamine | naive | "
+                  "naive ÷ merge |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+
+        def pair(m: Measure | None, key: str, ratio: float | None, unit: str = "×") -> str:
+            if m is None or ratio is None:
+                return " | "
+            return f"{_s(m.median(key))} | {ratio:.2f}{unit}"
+
         for n in floors:
             merge_s = measures[f"merge-{n}"].median("merge_s")
-            cal = measures[f"floor-calamine-{n}"].median("floor_s")
+            cal = measures[f"floor-calamine-{n}"]
             zipped = measures.get(f"floor-zip-{n}")
+            full = measures.get(f"floor-checked-{n}")
             naive = measures.get(f"naive-{n}")
-            zip_cells = (f"{_s(zipped.median('floor_s'))} | "
-                         f"{merge_s / zipped.median('floor_s'):.1f}×") if zipped else "| "
-            naive_cells = (f"{_s(naive.median('naive_s'))} | "
-                           f"{naive.median('naive_s') / merge_s:.0f}×") if naive else "| "
-            lines.append(f"| {n} | {_s(merge_s)} | {merge_s / n * 1000:.2f} | {_s(cal)} | "
-                         f"{merge_s / cal:.2f}× | {zip_cells} | {naive_cells} |")
+            cal_s = cal.median("floor_s")
+            zip_ratio = merge_s / zipped.median("floor_s") if zipped else None
+            full_ratio = full.median("floor_s") / cal_s if full else None
+            naive_ratio = naive.median("naive_s") / merge_s if naive else None
+            lines.append(
+                f"| {n} | {_s(merge_s)} | {merge_s / n * 1000:.2f} | "
+                f"{pair(cal, 'floor_s', merge_s / cal_s)} | "
+                f"{pair(zipped, 'floor_s', zip_ratio)} | {pair(full, 'floor_s', full_ratio)} | "
+                f"{pair(naive, 'naive_s', naive_ratio, '×')} |")
         lines.append("")
 
     lines += ["### All measurements", "",
@@ -677,7 +692,7 @@ def main() -> None:
             measures[f"merge-{n}"] = measure_merge_sync(
                 f"merge-{n}", f"{n} files", master, returns, n, runs, work)
             for kind in FLOOR_LABELS:
-                measures[f"floor-{kind}-{n}"] = measure_floor(kind, returns, n, runs)
+                measures[f"floor-{kind}-{n}"] = measure_floor(kind, returns, n, runs, master)
             measures[f"cli-{n}"] = measure_cli_merge_sync(
                 f"cli-{n}", f"`cchc-xl merge` + `cchc-xl sync`, {n} files", master, returns, n,
                 runs, work)
@@ -693,7 +708,7 @@ def main() -> None:
                 f"merge-{BIG}", f"{BIG} files (a national roll-up)", master, returns, BIG, runs,
                 work)
             for kind in FLOOR_LABELS:
-                measures[f"floor-{kind}-{BIG}"] = measure_floor(kind, returns, BIG, runs)
+                measures[f"floor-{kind}-{BIG}"] = measure_floor(kind, returns, BIG, runs, master)
         for n in distinct:
             _, master, returns = corpus.returns(n, distinct=True)
             measures[f"distinct-{n}"] = measure_merge_sync(
