@@ -54,19 +54,22 @@ def log(message: str) -> None:
 # Cache keys: regenerate when the generator, the builders or the layout change.
 
 
-GENERATOR_VERSION = "2"  # bump when the way corpora are generated changes
+GENERATOR_VERSION = "3"  # bump when the way corpora are generated changes
 _KEY: list[str] = []
 
 
 def _source_key() -> str:
     """The sources that decide what the generated files look like: the layout, the builders,
-    the sample inputs. Any change there regenerates the corpora (about two minutes), so the
-    files read are always the files the current builders write.
+    the rules' formulas, the sample inputs. Any change there regenerates the corpora (about two
+    minutes, ten with the 5000-file pool), so the files read are always the files the current
+    builders write.
     """
     if not _KEY:
         digest = hashlib.sha256(GENERATOR_VERSION.encode())
-        for path in (ROOT / "cchc_xl" / "layout.py", ROOT / "cchc_xl" / "sample_data.py", SAMPLE,
-                     *sorted((ROOT / "cchc_xl" / "workbook").glob("*.py"))):
+        package = ROOT / "cchc_xl"
+        for path in (package / "sample_data.py", SAMPLE, package / "criteria" / "rules.py",
+                     package / "criteria" / "expr.py", *sorted((package / "format").glob("*.py")),
+                     *sorted((package / "build").glob("*.py"))):
             digest.update(path.read_bytes())
         _KEY.append(digest.hexdigest()[:12])
     return _KEY[0]
@@ -195,9 +198,9 @@ def _unit_of(catalogue: Catalogue, leads: list[str], i: int, distinct: bool) -> 
 def returns(n: int, *, distinct: bool = False) -> tuple[Catalogue, Path, Path]:
     """(catalogue, empty master, folder of n returns); built once, then cached.
 
-    Not distinct: the sample catalogue, n files over its 8 lead units (a pool of the largest n
-    asked for is generated once and the first n are hard-linked). Distinct: the synthetic
-    catalogue of n units, one file per unit.
+    Not distinct: the sample catalogue, n files over its 8 lead units (one pool of files,
+    grown to the largest n asked for, at least 1000; the first n are hard-linked). Distinct: the
+    synthetic catalogue of n units, one file per unit.
     """
     if distinct:
         catalogue, name = synthetic_catalogue(n), f"synthetic-{n}"
@@ -226,9 +229,9 @@ def _pool(catalogue: Catalogue, name: str, size: int, distinct: bool) -> Path:
     from cchc_xl.ops.split import unit_file_name
     from cchc_xl.build import build_unit
 
-    folder = cache_dir() / f"pool-{name}-{size}"
-    done = folder / ".complete"
-    if done.exists():
+    folder = cache_dir() / f"pool-{name}"
+    done = folder / ".complete"  # how many files the pool holds
+    if done.exists() and int(done.read_text().strip() or 0) >= size:
         return folder
     folder.mkdir(exist_ok=True)
     leads = lead_units(catalogue)
@@ -274,7 +277,7 @@ def _pool(catalogue: Catalogue, name: str, size: int, distinct: bool) -> Path:
             produced = recalculate([s for s, _ in batch], out)
             for made, (_, target) in zip(produced, batch, strict=True):
                 os.replace(made, target)
-    done.write_text("ok\n")
+    done.write_text(f"{size}\n")
     log(f"  done in {time.perf_counter() - started:.0f} s")
     return folder
 

@@ -1,6 +1,8 @@
 """One timed job in a fresh process; prints one JSON line. Started by bench/run.py.
 
     python bench/task.py [--workers N] merge-sync MASTER RETURNS WORKDIR
+    python bench/task.py floor calamine|zip RETURNS
+    python bench/task.py floor checked RETURNS MASTER
     python bench/task.py split MASTER OUTDIR
     python bench/task.py naive CATALOGUE_YAML RETURNS
     python bench/task.py check-naive CATALOGUE_YAML RETURNS
@@ -45,6 +47,24 @@ def merge_sync(master: Path, returns: Path, workdir: Path,
             "rejected": [f.data.path.name for f in result.files if f.structural or
                          f.outcome == "bị từ chối"],
             "total": str(synced.report.total), "index": str(synced.report.index)}
+
+
+def floor(kind: str, returns: Path, master: Path | None = None) -> dict[str, object]:
+    """A floor (bench/floors.py): the same returns read by a reader alone, in the same pool;
+    `checked` (with the master) is cchc-xl's full read and check of every file."""
+    started = time.perf_counter()
+    import python_calamine  # noqa: F401
+
+    import floors  # type: ignore[import-not-found]
+    from cchc_xl.ops import merge, pool  # noqa: F401
+
+    imported = time.perf_counter() - started
+    files = sorted(p for p in returns.iterdir() if p.suffix == ".xlsx")
+    context = floors.context_of(master)
+    t0 = time.perf_counter()
+    amount = floors.read_all(kind, files, context)
+    return {"import_s": imported, "floor_s": time.perf_counter() - t0, "files": len(files),
+            "read": amount}
 
 
 def split(master: Path, outdir: Path) -> dict[str, object]:
@@ -109,6 +129,9 @@ def main() -> None:
         argv = argv[2:]
     job, *args = argv
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    if job == "floor":
+        print(json.dumps(floor(args[0], *(Path(a) for a in args[1:]))))
+        return
     paths = [Path(a) for a in args]
     jobs = {"merge-sync": merge_sync, "split": split, "naive": naive, "check-naive": check_naive}
     print(json.dumps(jobs[job](*paths, **options), ensure_ascii=False))  # type: ignore[operator]

@@ -586,3 +586,17 @@ def test_a_plan_workbook_leaves_room_to_type_causes_and_tasks(master, tmp_path):
     blank = PLAN_TASK_FIRST_ROW + 1
     assert tasks.cell(row=blank, column=PLAN_TASK_COL["task"] + 1).value is None
     assert tasks.row_dimensions[blank].height >= 3 * 15
+
+
+def test_a_score_return_and_a_plan_return_of_one_unit_in_one_batch_both_merge(master, tmp_path):
+    """The newest-wins choice is made per stream: the later plan return does not supersede the
+    unit's score return sent with it (nor the other way round)."""
+    scores = Master.open(master).split(tmp_path / "gui2", units=["NV1"]).files[0]
+    set_saved(scores, "2027-02-01T08:00:00Z")
+    plan = fill_plan(plan_file(master, "NV1", tmp_path / "kh"), tmp_path / "ve" / "KH-NV1.xlsx",
+                     tasks=NV1_TASKS, saved="2027-02-05T08:00:00Z")
+    result = Master.open(master).merge([scores, plan], now=NOW)
+    assert {f.data.path.name: f.outcome for f in result.files} == {
+        scores.name: MERGED, plan.name: MERGED}
+    assert all(f.full for f in result.files)  # both read and checked in full
+    assert [t.task for t in tasks_of(master)] == [t["task"] for t in NV1_TASKS]

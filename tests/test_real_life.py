@@ -352,6 +352,32 @@ def test_two_merges_at_once_keep_both_units(master, tmp_path):
         assert entries["1.1"].a == 291 and entries["2.1"].a == 14697, attempt
 
 
+def test_a_write_between_reading_and_hashing_the_master_is_not_lost(master, tmp_path,
+                                                                   monkeypatch):
+    """The race behind the test above, made certain: someone else merges right after our read.
+    The master remembers the hash of the bytes it read, so our write sees the change, reloads,
+    and keeps their unit."""
+    from cchc_xl.ops import master as master_module
+
+    vp = unit_return(master, "VP", tmp_path / "vp", VP_INPUTS)
+    nv1 = unit_return(master, "NV1", tmp_path / "nv1", NV1_INPUTS)
+    real, others = master_module.read_master, []
+
+    def read_then_someone_else_merges(path: Path):  # type: ignore[no-untyped-def]
+        read = real(path)
+        if not others:
+            others.append(None)  # their own open reads plainly
+            others[0] = Master.open(path).merge([vp])
+        return read
+
+    monkeypatch.setattr(master_module, "read_master", read_then_someone_else_merges)
+    ours = Master.open(master)
+    assert others[0].written and "1.1" not in ours.state.entries  # we read the file before
+    ours.merge([nv1])
+    entries = read_master(master)[1].state.entries
+    assert entries["1.1"].a == 291 and entries["2.1"].a == 14697
+
+
 def test_merge_and_sync_at_once_lose_nothing(master, tmp_path):
     nv1 = unit_return(master, "NV1", tmp_path / "nv1", NV1_INPUTS)
     type_into(master, {("2", "cause"): "Văn phòng gõ trước khi đồng bộ"})

@@ -7,7 +7,7 @@ the report a unit gets at merge time and the one the Văn phòng gets from "Ki�
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from ..criteria.catalogue import Catalogue, Leaf
@@ -57,13 +57,18 @@ def missing_evidence_message(points: Decimal, deduction: Decimal) -> str:
 
 
 def scored_without_evidence(leaves: Iterable[Leaf], state: State, covered: set[str],
-                            deduction: Decimal) -> list[LeafScore]:
-    """Leaves with points but no evidence row: each is a 30% deduction waiting to happen."""
+                            deduction: Decimal,
+                            scores: Mapping[str, LeafScore] | None = None) -> list[LeafScore]:
+    """Leaves with points but no evidence row: each is a 30% deduction waiting to happen.
+
+    `scores`: leaves already scored for these inputs (the merge scores each leaf once)."""
     result = []
     for leaf in leaves:
         if leaf.code in covered:
             continue
-        score = score_leaf(leaf, state.entry(leaf.code).leaf_input(), deduction)
+        score = scores.get(leaf.code) if scores else None
+        if score is None:
+            score = score_leaf(leaf, state.entry(leaf.code).leaf_input(), deduction)
         if score.status == "ok" and score.points and score.points > 0:
             result.append(score)
     return result

@@ -130,6 +130,8 @@ def estimate_lines(text: str, width: float, bold: bool = False) -> int:
         return 1
     capacity = max(width - 0.8, 1.0)  # a cell's padding
     scale = 1.08 if bold else 1.0
+    if len(text) * 1.7 * scale <= capacity and "\n" not in text:
+        return 1  # even at the widest glyph (1.7) it fits: most log and register values
     lines = 0
     for paragraph in text.split("\n"):
         lines += 1

@@ -10,11 +10,11 @@ from .._version import __version__
 from ..criteria.numbers import vn_number
 from ..format.layout import (
     CATALOGUE_NAME,
-    EVIDENCE_BLANK_ROWS,
     EVIDENCE_COL,
     EVIDENCE_COLUMNS,
     EVIDENCE_FIRST_ROW,
     EVIDENCE_HEADER_ROW,
+    EVIDENCE_LAST_ROW,
     FORMAT_VERSION,
     LOG_COLUMNS,
     LOG_FIRST_ROW,
@@ -145,35 +145,39 @@ def evidence_codes(ctx: Context) -> list[str]:
 
 
 def write_evidence(ctx: Context, name: str) -> None:
+    """The register: filled rows as cells; the empty rows below take their look, their unlocked
+    state and their validations from the columns, so no blank cell is written for them."""
     s = ctx.styles
     ws = ctx.workbook.add_worksheet(name)
+    columns = evidence_columns(ctx.kind)
+    above = s.get()  # cells above the header stay plain and locked, not the columns' yellow
+    for r in range(EVIDENCE_HEADER_ROW):
+        for c in range(len(columns)):
+            ws.write_blank(r, c, None, above)
     ws.write_string(0, 0, "SỔ TÀI LIỆU KIỂM CHỨNG", s.title())
     ws.write_string(1, 0, "Mỗi văn bản một dòng. Cột 'Mã tiêu chí' chọn trong danh sách; ngày "
                           "ban hành dạng dd/mm/yyyy; 'Đơn vị cung cấp' để trống nghĩa là đơn vị "
                           "của tệp này.", s.get(italic=True, font_size=10))
-    columns = evidence_columns(ctx.kind)
-    for i, column in enumerate(columns):
-        ws.write_string(EVIDENCE_HEADER_ROW, i, column.header, s.header())
-        ws.set_column(i, i, column.width)
-    ws.set_row(EVIDENCE_HEADER_ROW, 30)
-    rows = list(ctx.state.evidence)
-    total = len(rows) + EVIDENCE_BLANK_ROWS[ctx.kind]
     text = s.cell(fill=st.UNIT_INPUT, unlocked=True)
     date = s.cell(kind="date", fill=st.UNIT_INPUT, unlocked=True)
     origin = s.cell()  # written by the tool, locked
-    for i in range(total):
+    formats = {c.key: origin if c.key == "origin" else date if c.key == "date" else text
+               for c in columns}
+    for i, column in enumerate(columns):
+        ws.write_string(EVIDENCE_HEADER_ROW, i, column.header, s.header())
+        ws.set_column(i, i, column.width, formats[column.key])
+    ws.set_row(EVIDENCE_HEADER_ROW, 30)
+    rows = list(ctx.state.evidence)
+    for i, entry in enumerate(rows):
         r = EVIDENCE_FIRST_ROW + i
-        entry = rows[i] if i < len(rows) else None
         for column in columns:
-            value = getattr(entry, column.key) if entry else None
-            fmt = origin if column.key == "origin" else (date if column.key == "date" else text)
-            write_value(ws, r, EVIDENCE_COL[column.key], value, fmt, s)
-        if entry is not None:  # XlsxWriter cannot autofit: size filled rows to their text
-            lines = max(estimate_lines(str(getattr(entry, c.key) or ""), c.width)
-                        for c in columns if c.key != "date")
-            ws.set_row(r, 15 * lines + 3)
-    last = EVIDENCE_FIRST_ROW + total - 1
-    first = EVIDENCE_FIRST_ROW
+            write_value(ws, r, EVIDENCE_COL[column.key], getattr(entry, column.key),
+                        formats[column.key], s)
+        # XlsxWriter cannot autofit: size filled rows to their text.
+        lines = max(estimate_lines(str(getattr(entry, c.key) or ""), c.width)
+                    for c in columns if c.key != "date")
+        ws.set_row(r, 15 * lines + 3)
+    first, last = EVIDENCE_FIRST_ROW, EVIDENCE_LAST_ROW
     ws.data_validation(first, EVIDENCE_COL["code"], last, EVIDENCE_COL["code"], {
         "validate": "list", "source": "=CCHC_CODES", "ignore_blank": True,
         "error_title": "Mã tiêu chí không có",
@@ -194,8 +198,6 @@ def write_evidence(ctx: Context, name: str) -> None:
     ws.fit_to_pages(1, 0)
     ws.print_area(0, 0, EVIDENCE_FIRST_ROW + max(len(rows), 20) - 1, len(columns) - 1)
     ctx.protect(ws, "evidence")
-
-
 
 
 def write_log(ctx: Context, name: str) -> None:

@@ -7,7 +7,9 @@ calculates.
 
 from __future__ import annotations
 
+import io
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +41,22 @@ class BrokenSheet(Exception):
 
 
 class Book:
-    """A calamine workbook with sheets read once, as full grids from A1."""
+    """A calamine workbook with sheets read once, as full grids from A1.
 
-    def __init__(self, path: Path) -> None:
+    `source` is a path, or the bytes of a file already read (and checked: see
+    `read.untrusted`); `guard(sheet)` runs before calamine parses a sheet and may refuse it.
+    """
+
+    def __init__(self, source: Path | str | bytes,
+                 guard: Callable[[str], None] | None = None) -> None:
         from python_calamine import CalamineWorkbook
 
-        self.book = CalamineWorkbook.from_path(str(path))
+        if isinstance(source, bytes):
+            self.book = CalamineWorkbook.from_filelike(io.BytesIO(source))
+        else:
+            self.book = CalamineWorkbook.from_path(str(source))
         self.names = list(self.book.sheet_names)
+        self.guard = guard
         self._grids: dict[str, Grid] = {}
 
     def grid(self, sheet: str) -> Grid | None:
@@ -54,6 +65,8 @@ class Book:
         if sheet not in self._grids:
             from python_calamine import CalamineError
 
+            if self.guard is not None:
+                self.guard(sheet)
             try:
                 self._grids[sheet] = self.book.get_sheet_by_name(sheet).to_python(
                     skip_empty_area=False)

@@ -134,19 +134,27 @@ class Package:
     def saved(self) -> dt.datetime | None:
         """When the file was last saved (docProps/core.xml), as an aware datetime, or None."""
         try:
-            match = _MODIFIED.search(self.read("docProps/core.xml"))
+            return saved_in(self.read(CORE_PART))
         except KeyError:
             return None
-        if not match:
-            return None
-        text = match.group(1).decode("ascii", "replace").strip().replace("Z", "+00:00")
-        try:
-            stamp = dt.datetime.fromisoformat(text)
-            stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
-            stamp.astimezone()  # reports show it in local time: year 1 or 9999 cannot be
-        except (ValueError, OverflowError):
-            return None
-        return stamp
+
+
+CORE_PART = "docProps/core.xml"
+
+
+def saved_in(core: bytes) -> dt.datetime | None:
+    """The save time written in a docProps/core.xml, as an aware datetime, or None."""
+    match = _MODIFIED.search(core)
+    if not match:
+        return None
+    text = match.group(1).decode("ascii", "replace").strip().replace("Z", "+00:00")
+    try:
+        stamp = dt.datetime.fromisoformat(text)
+        stamp = stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+        stamp.astimezone()  # reports show it in local time: year 1 or 9999 cannot be
+    except (ValueError, OverflowError):
+        return None
+    return stamp
 
 
 def saved_time(path: Path) -> dt.datetime | None:

@@ -109,7 +109,9 @@ EVIDENCE_COL["origin"] = len(EVIDENCE_COLUMNS)
 MASTER_EVIDENCE_COLUMNS = EVIDENCE_COLUMNS + (ORIGIN_COLUMN,)
 EVIDENCE_HEADER_ROW = 3
 EVIDENCE_FIRST_ROW = 4
-EVIDENCE_BLANK_ROWS = {"unit": 200, "master": 300}
+# The register's empty rows are formatted and validated by column down to here (no cell is
+# written for them): Excel's last row.
+EVIDENCE_LAST_ROW = 1_048_575
 
 # The consolidated sheet (Tổng hợp), the gap analysis and the merge log: where their bodies start.
 SUMMARY_HEADER_ROW = 3

@@ -127,7 +127,9 @@ class Master:
         self.state: State = data.state  # replace it, then save(), to change the master
         self.warnings: list[Problem] = []  # what creating it noticed (codes not carried over)
         self._data = data
-        self._digest = _digest(self.path)
+        # The hash of the very bytes `data` was read from: hashing the file again here would
+        # take in a write made meanwhile by someone else, and theirs would be lost on our write.
+        self._digest = data.sha256 or _digest(self.path)
 
     # -- opening --------------------------------------------------------------------------------
     @classmethod

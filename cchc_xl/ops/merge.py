@@ -24,7 +24,7 @@ from ..analysis.checks import (
     scored_without_evidence,
 )
 from ..criteria.catalogue import Catalogue
-from ..criteria.engine import score_leaf
+from ..criteria.engine import LeafScore, score_leaf
 from ..criteria.numbers import vn_number
 from ..errors import Problem
 from ..format.layout import (
@@ -39,11 +39,12 @@ from ..format.layout import (
 )
 from ..format.state import LogRow, State, as_date, plain_value
 from ..format.tracker import PLAN_KIND, PLAN_LOG_KIND, SCORE_LOG_KIND
-from ..read.reader import WorkbookData, read_return
+from ..read.reader import WorkbookData, finish_return, identify_return, read_return
 from .plan_return import apply_plan_return, check_plan_return
-from .pool import run_all
+from .pool import POOL_THRESHOLD, Jobs
 
 MERGED = "đã gộp"
+STREAMS = (SCORE_LOG_KIND, PLAN_LOG_KIND)
 MERGED_WITH_ERRORS = "đã gộp dù có lỗi"
 REJECTED = "bị từ chối"
 SUPERSEDED = "bị thay bằng tệp mới hơn"
@@ -59,6 +60,7 @@ class FileResult:
     data: WorkbookData
     outcome: str = ""
     structural: bool = False  # could not be read properly: never merged, even with force
+    full: bool = True  # read and checked in full; False: only identified (see _read_all)
 
     @property
     def errors(self) -> list[Problem]:
@@ -126,22 +128,23 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for child in sorted(path.iterdir()):
+            folder = path.resolve()  # once; a child then needs resolving only if it is a link
+            for child in sorted(folder.iterdir()):
                 if not child.is_file():
                     continue
                 if child.name.startswith(("~$", ".~lock.")):
                     skipped.append(Problem("tệp khóa tạm của Excel/LibreOffice (tệp gốc đang mở), "
                                            "bỏ qua.", file=child.name, severity="warning"))
                 elif child.suffix.lower() in SPREADSHEET_SUFFIXES:
-                    files.append(child)
+                    files.append(child.resolve() if child.is_symlink() else child)
                 elif not child.name.startswith("."):
                     skipped.append(Problem("không phải tệp bảng tính, bỏ qua.", file=child.name,
                                            severity="warning"))
         elif path.is_file():
-            files.append(path)
+            files.append(path.resolve())
         else:
             skipped.append(Problem("không tìm thấy tệp hoặc thư mục này.", file=str(path)))
-    unique = list(dict.fromkeys(p.resolve() for p in files))
+    unique = list(dict.fromkeys(files))
     return unique, skipped
 
 
@@ -153,10 +156,10 @@ def check_return(data: WorkbookData, catalogue: Catalogue, master: State,
                  today: dt.date) -> None:
     """Add every content problem of a readable return to `data.problems`."""
     assert data.state is not None
-    _check_scores(data, catalogue)
+    scores = _check_scores(data, catalogue)
     _check_support_rows(data, catalogue, master)
     _check_office_columns(data, catalogue, master)
-    _check_evidence(data, catalogue, master, today)
+    _check_evidence(data, catalogue, master, today, scores)
     if data.container.has_macros:
         data.problem("tệp có macro (VBA); macro không được chạy và không được đưa vào tệp tổng "
                      "hợp.", severity="warning")
@@ -175,14 +178,16 @@ def _where(data: WorkbookData, code: str, key: str) -> tuple[str, str]:
     return row.sheet, cell_ref(row.row, COL[key])
 
 
-def _check_scores(data: WorkbookData, catalogue: Catalogue) -> None:
+def _check_scores(data: WorkbookData, catalogue: Catalogue) -> dict[str, LeafScore]:
+    """Score every leaf of the unit once (the evidence check reuses the scores)."""
     assert data.state is not None
     deduction = catalogue.supplement_deduction
+    scores: dict[str, LeafScore] = {}
     for leaf in catalogue.unit_leaves(data.unit):
         if leaf.code not in data.rows:
             continue  # its sheet is broken; already reported
         entry = data.state.entry(leaf.code)
-        score = score_leaf(leaf, entry.leaf_input(), deduction)
+        score = scores[leaf.code] = score_leaf(leaf, entry.leaf_input(), deduction)
         if score.status == "error" and score.check is not None:
             sheet, ref = _where(data, leaf.code, score.check.inputs[0])
             data.problem(score.check.message, sheet=sheet, cell=ref, code=leaf.code)
@@ -195,6 +200,7 @@ def _check_scores(data: WorkbookData, catalogue: Catalogue) -> None:
                          "cột 'Không chấm điểm'.", sheet=sheet, cell=ref, code=leaf.code,
                          kind="missing-input")
         _check_cached_points(data, leaf.code, score.points, score.cell_text, score.status)
+    return scores
 
 
 INPUT_LABELS = {"a": "a (tổng số)", "b": "b (số đạt)", "value": "giá trị"}
@@ -267,7 +273,7 @@ def _check_office_columns(data: WorkbookData, catalogue: Catalogue, master: Stat
 
 
 def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
-                    today: dt.date) -> None:
+                    today: dt.date, scores: dict[str, LeafScore]) -> None:
     assert data.state is not None
     known = catalogue.leaf_codes
     allowed = {leaf.code for leaf in catalogue.unit_leaves(data.unit)} | {
@@ -287,7 +293,7 @@ def _check_evidence(data: WorkbookData, catalogue: Catalogue, master: State,
         r for r in master.evidence if str(r.unit or "").strip() != data.unit)
     leaves = [leaf for leaf in catalogue.unit_leaves(data.unit) if leaf.code in data.rows]
     deduction = catalogue.supplement_deduction
-    for score in scored_without_evidence(leaves, data.state, covered, deduction):
+    for score in scored_without_evidence(leaves, data.state, covered, deduction, scores):
         sheet, ref = _where(data, score.code, "points")
         data.problem(missing_evidence_message(score.points or Decimal(0), deduction),
                      sheet=sheet, cell=ref, code=score.code, severity="warning",
@@ -309,10 +315,11 @@ def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: I
     files = [p for p in files if p != master_resolved]
     result = MergeResult(Path(master_path), catalogue, master, skipped=skipped,
                          time=now.strftime("%Y-%m-%d %H:%M:%S"))
-    result.files = _read_all(files, catalogue, master, now.date(), progress, workers)
-    for kind in (SCORE_LOG_KIND, PLAN_LOG_KIND):  # a unit's score and plan returns: two streams
-        _decide([f for f in result.files if stream(f) == kind], merged_before(master, kind),
-                force)
+    befores = {kind: merged_before(master, kind) for kind in STREAMS}
+    result.files = _read_all(files, catalogue, master, now.date(), befores, force, progress,
+                             workers)
+    for kind in STREAMS:  # a unit's score returns and its plan returns: two streams
+        _decide([f for f in result.files if stream(f) == kind], befores[kind], force)
     result.state = _apply(result, catalogue, master, now)
     result.missing_units = _missing_units(catalogue, result.state)
     return result
@@ -321,7 +328,11 @@ def merge_into(catalogue: Catalogue, master: State, master_path: Path, inputs: I
 def read_and_check(path: Path, catalogue: Catalogue, master: State,
                    today: dt.date) -> FileResult:
     """One return, read and checked; independent of every other file (so it can run anywhere)."""
-    data = read_return(path, catalogue)
+    return _checked(read_return(path, catalogue), catalogue, master, today)
+
+
+def _checked(data: WorkbookData, catalogue: Catalogue, master: State,
+             today: dt.date) -> FileResult:
     structural = data.unreadable or bool(data.problems)
     if not data.unreadable:
         if data.kind == PLAN_KIND:
@@ -336,14 +347,85 @@ def stream(f: FileResult) -> str:
     return PLAN_LOG_KIND if f.data.kind == PLAN_KIND else SCORE_LOG_KIND
 
 
+def _identify_one(path: Path, context: dict[str, Any]) -> FileResult:
+    data, book = identify_return(path, context["catalogue"])
+    if book is None:
+        return FileResult(data, structural=True)  # unreadable: that is all there is to know
+    books = context.get("books")
+    if books is not None:
+        books[path] = (data, book)
+    return FileResult(data, full=False)
+
+
 def _read_one(path: Path, context: dict[str, Any]) -> FileResult:
-    return read_and_check(path, context["catalogue"], context["master"], context["today"])
+    catalogue = context["catalogue"]
+    kept = context.get("books", {}).pop(path, None)
+    data = finish_return(kept[1], kept[0], catalogue) if kept else read_return(path, catalogue)
+    return _checked(data, catalogue, context["master"], context["today"])
 
 
 def _read_all(files: list[Path], catalogue: Catalogue, master: State, today: dt.date,
+              befores: dict[str, dict[str, Merged]], force: bool,
               progress: Callable[[Path], None] | None, workers: int | None) -> list[FileResult]:
-    context = {"catalogue": catalogue, "master": master, "today": today}
-    return run_all(_read_one, files, context, workers=workers, progress=progress)
+    """Every file identified (hash, unit, save time), then read and checked in full only where
+    that decides an outcome (`_required`): a file superseded by a newer, sound file of its unit
+    is listed as superseded without being read further. A small batch keeps its books open
+    between the two steps, so each file is read once; a pool reads the few needed again. Each
+    stream (score returns, plan returns) is decided on its own."""
+    context: dict[str, Any] = {"catalogue": catalogue, "master": master, "today": today}
+    if len(files) < POOL_THRESHOLD:
+        context["books"] = {}
+    with Jobs(context, len(files), workers=workers) as jobs:
+        results = jobs.map(_identify_one, files, progress=progress)
+        while todo := [i for i in _required_in_streams(results, befores, force)
+                       if not results[i].full]:
+            for i, read in zip(todo, jobs.map(_read_one, [files[i] for i in todo])):
+                results[i] = read
+    return results
+
+
+def _required_in_streams(files: list[FileResult], befores: dict[str, dict[str, Merged]],
+                         force: bool) -> list[int]:
+    """`_required` for each stream of returns, as indexes into `files`."""
+    required: set[int] = set()
+    for kind, before in befores.items():
+        indexes = [i for i, f in enumerate(files) if stream(f) == kind]
+        required |= {indexes[j] for j in _required([files[i] for i in indexes], before, force)}
+    return sorted(required)
+
+
+def _rejected(f: FileResult, force: bool) -> bool:
+    return f.structural or (bool(f.errors) and not force)
+
+
+def _required(files: list[FileResult], before: dict[str, Merged], force: bool) -> set[int]:
+    """The files whose full check decides an outcome in `_decide`: per unit, the newest; every
+    file when the newest is rejected; any file merged before (already merged or rejected); and,
+    newest first past those and the rejected, the first sound one, the one to merge."""
+    by_unit: dict[str, list[int]] = {}
+    for i, f in enumerate(files):
+        if f.data.unit:
+            by_unit.setdefault(f.data.unit, []).append(i)
+    required: set[int] = set()
+    for unit, group in by_unit.items():
+        group.sort(key=lambda i: _newest_first(files[i]), reverse=True)
+        newest = files[group[0]]
+        required.add(group[0])
+        if not newest.full:
+            continue
+        if _rejected(newest, force):
+            required.update(group)
+            continue
+        seen = before.get(unit)
+        resent = {i for i in group if seen and files[i].data.sha256 in seen.hashes}
+        required |= resent
+        for i in group:
+            if i in resent:
+                continue
+            required.add(i)
+            if not files[i].full or not _rejected(files[i], force):
+                break
+    return required
 
 
 @dataclass(frozen=True)
@@ -428,9 +510,10 @@ def _decide(files: list[FileResult], before: dict[str, Merged], force: bool) -> 
             newest.outcome = MERGED_WITH_ERRORS if newest.errors else MERGED
         for f in older:
             f.outcome = SUPERSEDED
+            unread = "" if f.full else " và không được kiểm tra chi tiết"
             f.data.problem(f"đơn vị {unit} gửi nhiều tệp; dùng tệp mới hơn {newest.data.path.name}"
-                           " (lưu lúc " + _when(newest.data.saved) + "), tệp này không được gộp.",
-                           severity="warning", kind="superseded")
+                           f" (lưu lúc {_when(newest.data.saved)}), tệp này không được gộp"
+                           f"{unread}.", severity="warning", kind="superseded")
 
 
 def _when(stamp: dt.datetime | None) -> str:

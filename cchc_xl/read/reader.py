@@ -9,7 +9,8 @@ read as their cached values: the merge recomputes every point itself.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from ..criteria.catalogue import UNIT_CODE, Catalogue, parse_catalogue, yaml_loa
 from ..errors import CatalogueError, FileError, InputError, Problem
 from ..files.grids import Book, BrokenSheet, cell, normalise
 from ..files.oserrors import reason
-from ..files.package import Package, saved_time
+from ..files.package import Package
 from ..format.info import INFO_SHEET, info_cells
 from ..format.layout import (
     COL,
@@ -51,7 +52,7 @@ from ..format.tracker import PLAN_KIND
 from .plan import read_plan
 from .tasks import read_tracker, read_tracker_formulas
 from .typed import read_dates, read_formulas, read_info_values, read_numbers
-from .untrusted import ContainerInfo, UnsafeFile, check_container
+from .untrusted import CheckedFile, ContainerInfo, UnsafeFile, open_checked
 
 
 @dataclass
@@ -91,21 +92,20 @@ class WorkbookData:
                                      severity=severity, kind=kind))  # type: ignore[arg-type]
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def open_book(path: Path, data: WorkbookData) -> Book | None:
-    """Open a file for reading after the container checks; None (with a problem) if impossible."""
+    """Open a file for reading after the container checks; None (with a problem) if impossible.
+
+    The book reads the very bytes that were checked, and checks each sheet before parsing it
+    (UnsafeFile from `Book.grid`)."""
+    opened = _open(path, data)
+    return opened[0] if opened else None
+
+
+def _open(path: Path, data: WorkbookData) -> tuple[Book, CheckedFile] | None:
     from python_calamine import CalamineError, PasswordError, XmlError, ZipError
 
     try:
-        data.sha256 = sha256_of(path)
-        data.container = check_container(path)
+        checked = open_checked(path)
     except UnsafeFile as exc:
         data.problem(str(exc))
         data.unreadable = True
@@ -114,8 +114,10 @@ def open_book(path: Path, data: WorkbookData) -> Book | None:
         data.problem(f"không đọc được tệp ({reason(exc)}); hãy kiểm tra quyền truy cập tệp.")
         data.unreadable = True
         return None
+    data.sha256 = checked.sha256
+    data.container = checked.info
     try:
-        return Book(path)
+        return Book(checked.data, guard=checked.check_sheet), checked
     except PasswordError:
         data.problem("tệp được đặt mật khẩu nên không đọc được; hãy gỡ mật khẩu rồi gửi lại.")
     except (ZipError, XmlError, CalamineError) as exc:
@@ -178,6 +180,10 @@ def read_meta(book: Book, data: WorkbookData) -> bool:
 # Tree sheets, evidence and log
 
 
+_LEAF_COLUMNS = tuple((k, COL[k]) for k in LEAF_KEYS)
+_GROUP_COLUMNS = tuple((k, COL[k]) for k in GROUP_KEYS)
+
+
 def read_tree(book: Book, catalogue: Catalogue, audience: Audience, data: WorkbookData,
               state: State) -> None:
     """Read every expected row; stop at a sheet's first row whose code is not the expected one."""
@@ -201,8 +207,10 @@ def read_tree(book: Book, catalogue: Catalogue, audience: Audience, data: Workbo
             broken.add(entry.sheet)
             continue
         data.rows[entry.code] = entry
-        keys = LEAF_KEYS if entry.kind != "group" else GROUP_KEYS
-        values = {k: cell(grid, entry.row, COL[k]) for k in keys}
+        row = grid[entry.row]  # the code was found on it
+        width = len(row)
+        keys = _LEAF_COLUMNS if entry.kind != "group" else _GROUP_COLUMNS
+        values = {k: normalise(row[c]) if c < width else None for k, c in keys}
         if entry.kind != "group":
             data.cached_points[entry.code] = cell(grid, entry.row, COL["points"])
         entry_obj = Entry(**values)
@@ -317,16 +325,23 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
         what = "là một thư mục, không phải tệp" if path.is_dir() else "không tồn tại"
         raise FileError(f"Không mở được tệp tổng hợp {path}: {what}. Hãy kiểm tra lại đường dẫn.")
     data = WorkbookData(path)
-    book = open_book(path, data)
-    if book is None:
+    opened = _open(path, data)
+    if opened is None:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.", data.problems)
-    catalogue = master_from_book(book, data)
-    assert data.state is not None
-    with Package(path) as package:
-        read_formulas(package, catalogue, data.state, data.rows, data.evidence_rows, data.notices,
-                      path.name)
+    book, checked = opened
+    try:
+        catalogue = master_from_book(book, data)
+        assert data.state is not None
+        package = Package(checked.zip)
+        read_formulas(package, catalogue, data.state, data.rows, data.evidence_rows,
+                      data.notices, path.name)
         read_tracker_formulas(package, data.state, data.task_rows, data.notices, path.name)
-        data.saved = package.saved() or saved_time(path)
+        data.saved = checked.saved()
+    except (UnsafeFile, zipfile.BadZipFile, zlib.error) as exc:
+        message = str(exc) if isinstance(exc, UnsafeFile) else (
+            "tệp bị hỏng (không giải nén được); hãy khôi phục bản trước từ thư mục sao-luu.")
+        raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
+                        [Problem(message, file=path.name)]) from None
     return catalogue, data
 
 
@@ -385,44 +400,79 @@ def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
 
 def read_return(path: Path, catalogue: Catalogue) -> WorkbookData:
     """Read a returned unit workbook; every problem is recorded in `problems`, never raised."""
+    data, book = identify_return(path, catalogue)
+    return data if book is None else finish_return(book, data, catalogue)
+
+
+def identify_return(path: Path, catalogue: Catalogue) -> tuple[WorkbookData, Book | None]:
+    """What decides which file of a unit is merged: hash, metadata ('_cchc'), save time.
+
+    The book (None when the file is unreadable, with its problems) reads the rest in
+    `finish_return`; a file superseded by a newer one of its unit needs no more than this.
+    """
     data = WorkbookData(Path(path))
     try:
-        return _read_return(data, catalogue)
-    except BrokenSheet as exc:
-        data.problem(str(exc), sheet=exc.sheet)
-        data.unreadable = True
-        return data
+        return data, _identify(data, catalogue)
+    except (BrokenSheet, UnsafeFile) as exc:
+        _refuse(data, exc)
+        return data, None
 
 
-def _read_return(data: WorkbookData, catalogue: Catalogue) -> WorkbookData:
-    path = data.path
-    book = open_book(path, data)
-    if book is None or not read_meta(book, data):
+def _identify(data: WorkbookData, catalogue: Catalogue) -> Book | None:
+    opened = _open(data.path, data)
+    if opened is None:
+        return None
+    book, checked = opened
+    if not read_meta(book, data):
         data.unreadable = True
-        return data
+        return None
     data.sheet_names = book.names
-    data.saved = saved_time(path)
+    data.saved = checked.saved()
     if data.kind not in ("unit", PLAN_KIND):
         data.problem("đây là tệp tổng hợp của Văn phòng, không phải tệp của đơn vị.")
         data.unreadable = True
-        return data
+        return None
     if not _same_catalogue(data, catalogue):
         data.unreadable = True
-        return data
+        return None
     if catalogue.unit(data.unit) is None:
         data.problem(f"mã đơn vị '{data.unit}' không có trong bộ tiêu chí; hãy dùng đúng tệp "
                      "Văn phòng gửi cho đơn vị.", sheet=META_SHEET,
                      cell=data.meta_cells.get("unit_code"))
         data.unreadable = True
-        return data
-    if data.kind == PLAN_KIND:  # a plan return: causes, solutions and tasks (read/plan.py)
-        read_plan(book, data)
+        return None
+    return book
+
+
+def finish_return(book: Book, data: WorkbookData, catalogue: Catalogue) -> WorkbookData:
+    """Read the tree sheets and the evidence register of an identified return (a plan return:
+    its causes, solutions and tasks, read/plan.py)."""
+    if data.kind == PLAN_KIND:
+        try:
+            read_plan(book, data)
+        except (BrokenSheet, UnsafeFile) as exc:
+            _refuse(data, exc)
         return data
     state = State("unit", unit=data.unit)
-    read_tree(book, catalogue, Audience("unit", data.unit), data, state)
-    read_evidence(book, data, state)
+    try:
+        read_tree(book, catalogue, Audience("unit", data.unit), data, state)
+        read_evidence(book, data, state)
+    except (BrokenSheet, UnsafeFile) as exc:
+        _refuse(data, exc)
+        return data
     data.state = state
     return data
+
+
+def _refuse(data: WorkbookData, exc: BrokenSheet | UnsafeFile) -> None:
+    """A sheet that cannot be read, or read safely: the file is refused as a whole."""
+    if isinstance(exc, UnsafeFile):  # as if found before anything was read, like the others
+        data.problems.clear()
+        data.problem(str(exc))
+    else:
+        data.problem(str(exc), sheet=exc.sheet)
+    data.state = None
+    data.unreadable = True
 
 
 def _same_catalogue(data: WorkbookData, catalogue: Catalogue) -> bool:
