@@ -516,6 +516,118 @@ def test_the_progress_report_in_excel_and_word(master, tmp_path):
     assert bad.exit_code == 2 and "2027Q2" in bad.output
 
 
+
+def type_info(master: Path, values: dict[str, str]) -> None:
+    """The Văn phòng types the organisation's settings on 'Thông tin chung' (by defined name)."""
+    book = openpyxl.load_workbook(master)
+    for key, value in values.items():
+        sheet, ref = next(iter(book.defined_names[f"CCHC_ORG_{key.upper()}"].destinations))
+        book[sheet][ref.replace("$", "")] = value
+    book.save(master)
+
+
+SETTINGS = {"parent": "UBND TỈNH LẠNG SƠN", "agency": "SỞ TƯ PHÁP", "abbreviation": "STP",
+            "place": "Lạng Sơn", "head_title": "GIÁM ĐỐC", "signer_title": "Phó Giám đốc",
+            "signer_name": "Hoàng Thị Mai",
+            "recipients": "- Giám đốc Sở (b/c);\n- Các phòng, đơn vị thuộc Sở;\n- Lưu: VT, VP."}
+
+
+def _appendix_reference(document: Any) -> str:
+    return next(p.text for p in document.paragraphs if p.text.startswith("(Kèm theo"))
+
+
+def test_the_word_progress_report_is_in_the_administrative_frame(master, tmp_path):
+    """The heading, số/ký hiệu, date line, Nơi nhận and signature come from 'Thông tin chung';
+    page numbers from page 2; the appendix on a landscape page says which report it belongs to."""
+    import docx as python_docx
+
+    from cchc_xl.documents.outcome import DocumentResult
+
+    type_info(master, SETTINGS)
+    type_tracker(master, PROGRESS_TASKS)
+    result = Master.open(master).export_progress(tmp_path / "bc.docx", on=dt.date(2027, 6, 30))
+    assert isinstance(result, DocumentResult) and result.path == tmp_path / "bc.docx"
+    assert not [w for w in result.warnings if w.kind == "settings"]  # everything was typed
+    document = python_docx.Document(str(result.path))
+    heading = document.tables[0]
+    (left, right), (number, date) = (row.cells for row in heading.rows)
+    assert [p.text for p in left.paragraphs if p.text] == ["UBND TỈNH LẠNG SƠN", "SỞ TƯ PHÁP"]
+    assert [p.text for p in right.paragraphs if p.text] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert number.text == "Số:      /BC-STP"
+    assert date.text == "Lạng Sơn, ngày      tháng      năm 2027"
+    texts = [p.text for p in document.paragraphs]
+    kind = texts.index("BÁO CÁO")
+    assert texts[kind + 1] == ("Tình hình thực hiện Kế hoạch khắc phục hạn chế, tồn tại trong "
+                               "công tác CCHC năm 2026; nâng cao Chỉ số CCHC năm 2027, tính đến "
+                               "ngày 30/06/2027")
+    signature = next(t for t in document.tables
+                     if t.rows[0].cells[0].text.startswith("Nơi nhận:"))
+    sent_to, signer = signature.rows[0].cells
+    assert [p.text for p in sent_to.paragraphs] == [
+        "Nơi nhận:", "- Giám đốc Sở (b/c);", "- Các phòng, đơn vị thuộc Sở;", "- Lưu: VT, VP."]
+    assert [p.text for p in signer.paragraphs if p.text] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC",
+                                                             "Hoàng Thị Mai"]
+    first, appendix = document.sections
+    assert first.different_first_page_header_footer  # no number on page 1
+    assert " PAGE " in first.header._element.xml
+    assert appendix.orientation == 1 and appendix.header.is_linked_to_previous
+    assert _appendix_reference(document) == ("(Kèm theo Báo cáo số      /BC-STP ngày      /     "
+                                             "/2027 của Sở Tư pháp tỉnh Lạng Sơn)")
+    # The body's tables: overdue tasks first; the counts per unit add up to the total row.
+    overdue = next(t for t in document.tables if t.rows[0].cells[-1].text == "Ghi chú")
+    assert [[c.text for c in row.cells][3:7] for row in overdue.rows[1:]] == [
+        ["Số hóa kết quả", "Phòng Nghiệp vụ I", "31/03/2027", "91"],
+        ["Ban hành kế hoạch", "Văn phòng Sở", "10/06/2027", "20"]]
+    units = next(t for t in document.tables if t.rows[0].cells[1].text == "Đơn vị chủ trì")
+    rows = [[c.text for c in row.cells] for row in units.rows]
+    assert rows[1][1:] == ["Văn phòng Sở", "2", "1", "0", "0", "1", "50,0%"]
+    assert rows[-1] == ["Tổng cộng", "Tổng cộng", "4", "1", "0", "1", "2", "25,0%"]
+    assert sum(int(r[2]) for r in rows[1:-1]) == 4
+    # No minimal frame of its own is left: the progress report uses the shared one.
+    source = (Path(__file__).resolve().parent.parent / "cchc_xl" / "documents"
+              / "progress_docx.py").read_text(encoding="utf-8")
+    assert "AdminDocument" in source and "Document()" not in source
+
+
+def test_progress_warnings_name_the_cells_to_complete(master, tmp_path):
+    """A blank signer is a warning on 'Thông tin chung' B11 and a dotted line in the report; a
+    task without a deadline names its tracker cell; the command prints both like `plan`."""
+    import docx as python_docx
+
+    from cchc_xl.documents.outcome import DocumentResult
+    from cchc_xl.documents.text import DOTS
+
+    empty = Master.open(master).export_progress(tmp_path / "trong.xlsx")
+    assert isinstance(empty, DocumentResult)
+    assert [(w.kind, w.sheet) for w in empty.warnings] == [("progress-empty", TRACKER_SHEET)]
+    type_info(master, {**SETTINGS, "signer_name": "", "signer_title": ""})
+    type_tracker(master, [*PROGRESS_TASKS, {"task": "Quán triệt kỷ luật, kỷ cương",
+                                            "lead": "VP"}])
+    no_deadline = cell_ref(TASK_FIRST_ROW + 4, TASK_COL["deadline"])
+    assert no_deadline == "G9"
+    result = Master.open(master).export_progress(tmp_path / "bc.docx", on=dt.date(2027, 6, 30))
+    where = {(w.sheet, w.cell, w.kind) for w in result.warnings}
+    assert where == {("Thông tin chung", "B11", "settings"),
+                     (TRACKER_SHEET, "G9", "task-deadline")}
+    assert all(w.severity == "warning" for w in result.warnings)
+    signature = next(t for t in python_docx.Document(str(result.path)).tables
+                     if t.rows[0].cells[0].text.startswith("Nơi nhận:"))
+    assert [p.text for p in signature.rows[0].cells[1].paragraphs if p.text] == ["GIÁM ĐỐC",
+                                                                                DOTS]
+    # The Excel report has no signature: only the tracker's warning.
+    xlsx = Master.open(master).export_progress(tmp_path / "bc.xlsx", on=dt.date(2027, 6, 30))
+    assert [(w.sheet, w.cell) for w in xlsx.warnings] == [(TRACKER_SHEET, "G9")]
+    out = CliRunner().invoke(main, ["progress", str(master), "--date", "30/06/2027", "--out",
+                                    str(tmp_path / "cli.docx")])
+    assert out.exit_code == 0, out.output
+    printed = " ".join(out.output.split())
+    assert "5 nhiệm vụ, hoàn thành 1, quá hạn 2" in printed
+    assert "Cần bổ sung hoặc xem lại:" in printed
+    assert "sheet 'Thông tin chung', ô B11" in printed and "họ và tên người ký" in printed
+    assert f"sheet '{TRACKER_SHEET}', ô G9" in printed and "chưa có thời hạn" in printed
+
+
 def test_only_the_progress_report_and_the_scores_frame_import_pandas():
     from test_dependencies import PACKAGE, third_party
 
