@@ -628,6 +628,85 @@ def test_progress_warnings_name_the_cells_to_complete(master, tmp_path):
     assert f"sheet '{TRACKER_SHEET}', ô G9" in printed and "chưa có thời hạn" in printed
 
 
+
+# ---------------------------------------------------------------------------------------------
+# The plan shows the tracker's tasks
+
+
+PLAN_TASKS = [
+    {"code": "2.2", "task": "Số hóa kết quả giải quyết TTHC ngay khi trả",
+     "deliverable": "100% kết quả có bản điện tử", "lead": "NV1", "support": "VP",
+     "deadline": dt.datetime(2027, 3, 31)},
+    {"task": "Quán triệt kỷ luật, kỷ cương hành chính", "lead": "VP",
+     "deadline": "30/06/2027"},  # a general task, its date typed as text
+]
+TASK_LINE = ("+ Số hóa kết quả giải quyết TTHC ngay khi trả; sản phẩm: 100% kết quả có bản điện "
+             "tử; chủ trì: Phòng Nghiệp vụ I; phối hợp: Văn phòng Sở; thời hạn: 31/03/2027.")
+GENERAL_LINE = ("- Quán triệt kỷ luật, kỷ cương hành chính; chủ trì: Văn phòng Sở; thời hạn: "
+                "30/06/2027.")
+
+
+def _plan_docx(master: Path, out: Path) -> tuple[list[str], list[list[list[str]]]]:
+    """The plan's paragraphs and its two appendices' rows, read back with python-docx."""
+    import docx as python_docx
+
+    result = Master.open(master).export_plan(out)
+    document = python_docx.Document(str(result.path))
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables[-2:]]
+    return [p.text for p in document.paragraphs], tables
+
+
+def test_the_plan_lists_the_trackers_tasks_and_is_otherwise_unchanged(master, tmp_path):
+    """Typed in 'Theo dõi khắc phục', a task stands under its item (body and Phụ lục II) instead
+    of the item's own units and deadline, a general task under 'Các nhiệm vụ khác'; everything
+    else is the plan the master gave without tasks."""
+    import difflib
+
+    clean = master.with_name("khong-nhiem-vu.xlsx")
+    shutil.copy(master, clean)
+    type_tracker(master, PLAN_TASKS)
+    before, (fields_before, items_before) = _plan_docx(clean, tmp_path / "truoc.docx")
+    after, (fields_after, items_after) = _plan_docx(master, tmp_path / "sau.docx")
+    assert "- Nhiệm vụ cụ thể:" not in before and "3. Các nhiệm vụ khác" not in before
+    item = next(i for i, text in enumerate(after) if "Tiêu chí thành phần 2.2:" in text)
+    following = after[item + 1:]
+    end = next(i for i, text in enumerate(following) if re.match(r"[a-z]\) ", text))
+    assert following[:end][-2:] == ["- Nhiệm vụ cụ thể:", TASK_LINE]
+    assert after[after.index("3. Các nhiệm vụ khác") + 1] == GENERAL_LINE
+    changes = [(tag, before[i1:i2], after[j1:j2]) for tag, i1, i2, j1, j2 in
+               difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+               if tag != "equal"]
+    assert changes == [
+        ("replace", ["- Giải pháp khắc phục: ……………",
+                     "- Đơn vị chủ trì: Phòng Nghiệp vụ I; đơn vị phối hợp: Văn phòng Sở.",
+                     "- Thời hạn: Trong năm 2027."], ["- Nhiệm vụ cụ thể:", TASK_LINE]),
+        ("insert", [], ["3. Các nhiệm vụ khác", GENERAL_LINE])]
+    # Phụ lục I is the same; in Phụ lục II only item 2.2's row changes, so the sums stay.
+    assert fields_after == fields_before
+    assert len(items_after) == len(items_before) and items_after[-1] == items_before[-1]
+    changed = [(old, new) for old, new in zip(items_before, items_after) if old != new]
+    [(old, new)] = changed
+    assert new[1] == "2.2" and new[:7] == old[:7]  # code, name, points and cause as they were
+    assert new[7:] == ["- Số hóa kết quả giải quyết TTHC ngay khi trả",
+                       "100% kết quả có bản điện tử", "Phòng Nghiệp vụ I", "Văn phòng Sở",
+                       "31/03/2027"]
+
+
+def test_the_excel_plan_holds_the_trackers_tasks_with_their_dates(master, tmp_path):
+    type_tracker(master, PLAN_TASKS)
+    out = Master.open(master).export_plan(tmp_path / "kh.xlsx").path
+    book = Book(out)
+    items = {row[1]: row for row in book.grid("Phụ lục II - Tiêu chí")[4:] if row[1]}
+    assert items["2.2"][8] == "- Số hóa kết quả giải quyết TTHC ngay khi trả"
+    assert items["2.2"][12] == dt.date(2027, 3, 31)  # a date, shown dd/mm/yyyy
+    tasks = {row[2]: row for row in book.grid("Nhiệm vụ")[4:] if row[2]}
+    general = tasks["Quán triệt kỷ luật, kỷ cương hành chính"]
+    assert general[1] in ("", None) and general[6] == dt.date(2027, 6, 30)
+    sheet = openpyxl.load_workbook(out)["Nhiệm vụ"]
+    [row] = [r for r in sheet.iter_rows(min_row=5) if r[2].value == PLAN_TASKS[0]["task"]]
+    assert row[6].number_format == "dd/mm/yyyy"
+
+
 def test_only_the_progress_report_and_the_scores_frame_import_pandas():
     from test_dependencies import PACKAGE, third_party
 
