@@ -47,7 +47,7 @@ from cchc_xl.format.tracker import (
 from cchc_xl.ops.master import Master
 from cchc_xl.ops.merge import ALREADY_MERGED, MERGED, OLDER, REJECTED
 from cchc_xl.read.reader import read_master
-from conftest import tiny_data
+from conftest import needs_poppler, tiny_data
 from devtools.libreoffice import recalculate
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
@@ -752,6 +752,28 @@ def test_a_master_with_tasks_resaved_by_libreoffice_still_syncs(master, tmp_path
         "2.2": ("Sau LibreOffice", "Vẫn gộp được")})
     assert Master.open(resaved).merge([update], now=NOW).exit_code == 0
     assert read_master(resaved)[1].state.entries["2.2"].cause == "Sau LibreOffice"
+
+
+@pytest.mark.libreoffice
+@needs_poppler
+def test_the_word_progress_report_renders_with_page_numbers_and_its_appendix(master, tmp_path):
+    from devtools.libreoffice import convert
+    from document_cases import pdf_pages, squeeze
+
+    type_info(master, SETTINGS)
+    type_tracker(master, PROGRESS_TASKS * 6)  # enough tasks for the appendix to need pages
+    result = Master.open(master).export_progress(tmp_path / "bc.docx", on=dt.date(2027, 6, 30))
+    pages = pdf_pages(convert([result.path], tmp_path / "pdf", "pdf")[0])
+    assert len(pages) >= 3
+    first_lines = [next((ln.strip() for ln in page.splitlines() if ln.strip()), "")
+                   for page in pages]
+    assert squeeze(first_lines[0]).startswith("UBNDTỈNHLẠNGSƠN")  # no number on page 1
+    assert first_lines[1:] == [str(n) for n in range(2, len(pages) + 1)]
+    whole = squeeze("".join(pages))
+    for phrase in ("Số: /BC-STP", "BÁO CÁO", "I. TÌNH HÌNH CHUNG", "II. NHIỆM VỤ QUÁ HẠN",
+                   "Nơi nhận:", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Hoàng Thị Mai",
+                   "DANH SÁCH NHIỆM VỤ KHẮC PHỤC", "(Kèm theo Báo cáo số"):
+        assert squeeze(phrase) in whole, phrase
 
 
 def test_the_format_page_documents_the_tracker_and_the_plan_workbooks():

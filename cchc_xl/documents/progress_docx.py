@@ -25,12 +25,13 @@ from .wordtable import Align, Column, Row, add_table
 
 APPENDIX_COLUMNS = tuple(next(c for c in TASK_COLUMNS if c.key == key) for key in (
     "code", "task", "deliverable", "lead_name", "deadline", "state", "completed", "evidence"))
-# Widths in cm, after the STT column (0,9 cm): a portrait page holds 16,5 cm of text, a
-# landscape one 26,2 cm.
-OVERDUE_WIDTHS = (1.3, 2.8, 4.2, 2.4, 1.9, 1.3, 1.7)
-COUNT_WIDTHS = (4.8, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8)
-RISK_WIDTHS = (1.3, 4.2, 2.6, 1.5, 2.0, 1.8, 2.2)
-APPENDIX_WIDTHS = (1.5, 5.9, 3.8, 3.3, 2.2, 2.6, 2.2, 3.8)
+# Widths in cm, after the STT column: a portrait page holds 16,5 cm of text, a landscape one
+# 26,2 cm; a date at 11 pt needs 2,3 cm, "STT" 1,2 cm.
+STT_WIDTH = 1.2
+OVERDUE_WIDTHS = (1.4, 2.5, 3.6, 2.6, 2.3, 1.3, 1.6)
+COUNT_WIDTHS = (4.5, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8)
+RISK_WIDTHS = (1.4, 3.9, 2.6, 1.5, 2.0, 1.8, 2.1)
+APPENDIX_WIDTHS = (1.5, 5.6, 3.8, 3.3, 2.3, 2.6, 2.3, 3.6)
 ALIGN: dict[str, Align] = {"text": "left", "date": "center", "int": "center",
                            "number": "center", "percent": "center"}
 
@@ -91,7 +92,7 @@ def _body(doc: AdminDocument, progress: Progress) -> None:
 def _table(doc: AdminDocument, columns: Sequence[Col], widths: Sequence[float],
            rows: list[dict[str, Any]], total: dict[str, Any] | None = None) -> None:
     """A ruled table: STT, then `columns`; with `total`, a bold total row of the counts."""
-    word = [Column("STT", 0.9, "center"),
+    word = [Column("STT", STT_WIDTH, "center"),
             *(Column(c.header, w, ALIGN[c.kind]) for c, w in zip(columns, widths))]
     body = [Row([str(i), *(_shown(row.get(c.key), c.kind) for c in columns)])
             for i, row in enumerate(rows, start=1)]
