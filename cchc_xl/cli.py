@@ -293,8 +293,9 @@ def _code_map(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapped
 
 
-def _document_written(result: Any) -> None:
-    _say(f"Đã ghi {result.path}")
+def _document_written(result: Any, detail: str = "") -> None:
+    """'Đã ghi PATH' (with `detail`), then the document's warnings."""
+    _say(f"Đã ghi {result.path}{detail}")
     if result.warnings:
         from .console import print_problems
 
@@ -336,10 +337,10 @@ def progress(master: Path, out: Path, on: str | None, quarter: str | None) -> No
     if on and day is None:
         raise FileError(f"Ngày '{on}' không đúng dạng; hãy ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
     opened = _open(master)
-    opened.export_progress(out, on=day)
+    result = opened.export_progress(out, on=day)
     totals = opened.progress(day).totals
-    _say(f"Đã ghi {out}: {totals['total']} nhiệm vụ, hoàn thành {totals['done']}, quá hạn "
-         f"{totals['overdue']}.")
+    _document_written(result, f": {totals['total']} nhiệm vụ, hoàn thành {totals['done']}, quá "
+                              f"hạn {totals['overdue']}.")
 
 
 @main.command()

@@ -49,7 +49,7 @@ from cchc_xl.ops.master import Master
 from cchc_xl.ops.merge import ALREADY_MERGED, MERGED, OLDER, REJECTED
 from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_plan_with_openpyxl
-from conftest import tiny_data
+from conftest import needs_poppler, tiny_data
 from devtools.libreoffice import recalculate
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
@@ -517,6 +517,197 @@ def test_the_progress_report_in_excel_and_word(master, tmp_path):
     assert bad.exit_code == 2 and "2027Q2" in bad.output
 
 
+
+def type_info(master: Path, values: dict[str, str]) -> None:
+    """The Văn phòng types the organisation's settings on 'Thông tin chung' (by defined name)."""
+    book = openpyxl.load_workbook(master)
+    for key, value in values.items():
+        sheet, ref = next(iter(book.defined_names[f"CCHC_ORG_{key.upper()}"].destinations))
+        book[sheet][ref.replace("$", "")] = value
+    book.save(master)
+
+
+SETTINGS = {"parent": "UBND TỈNH LẠNG SƠN", "agency": "SỞ TƯ PHÁP", "abbreviation": "STP",
+            "place": "Lạng Sơn", "head_title": "GIÁM ĐỐC", "signer_title": "Phó Giám đốc",
+            "signer_name": "Hoàng Thị Mai",
+            "recipients": "- Giám đốc Sở (b/c);\n- Các phòng, đơn vị thuộc Sở;\n- Lưu: VT, VP."}
+
+
+def _appendix_reference(document: Any) -> str:
+    return next(p.text for p in document.paragraphs if p.text.startswith("(Kèm theo"))
+
+
+def test_the_word_progress_report_is_in_the_administrative_frame(master, tmp_path):
+    """The heading, số/ký hiệu, date line, Nơi nhận and signature come from 'Thông tin chung';
+    page numbers from page 2; the appendix on a landscape page says which report it belongs to."""
+    import docx as python_docx
+
+    from cchc_xl.documents.outcome import DocumentResult
+
+    type_info(master, SETTINGS)
+    type_tracker(master, PROGRESS_TASKS)
+    result = Master.open(master).export_progress(tmp_path / "bc.docx", on=dt.date(2027, 6, 30))
+    assert isinstance(result, DocumentResult) and result.path == tmp_path / "bc.docx"
+    assert not [w for w in result.warnings if w.kind == "settings"]  # everything was typed
+    document = python_docx.Document(str(result.path))
+    heading = document.tables[0]
+    (left, right), (number, date) = (row.cells for row in heading.rows)
+    assert [p.text for p in left.paragraphs if p.text] == ["UBND TỈNH LẠNG SƠN", "SỞ TƯ PHÁP"]
+    assert [p.text for p in right.paragraphs if p.text] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert number.text == "Số:      /BC-STP"
+    assert date.text == "Lạng Sơn, ngày      tháng      năm 2027"
+    texts = [p.text for p in document.paragraphs]
+    kind = texts.index("BÁO CÁO")
+    assert texts[kind + 1] == ("Tình hình thực hiện Kế hoạch khắc phục hạn chế, tồn tại trong "
+                               "công tác CCHC năm 2026; nâng cao Chỉ số CCHC năm 2027, tính đến "
+                               "ngày 30/06/2027")
+    signature = next(t for t in document.tables
+                     if t.rows[0].cells[0].text.startswith("Nơi nhận:"))
+    sent_to, signer = signature.rows[0].cells
+    assert [p.text for p in sent_to.paragraphs] == [
+        "Nơi nhận:", "- Giám đốc Sở (b/c);", "- Các phòng, đơn vị thuộc Sở;", "- Lưu: VT, VP."]
+    assert [p.text for p in signer.paragraphs if p.text] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC",
+                                                             "Hoàng Thị Mai"]
+    first, appendix = document.sections
+    assert first.different_first_page_header_footer  # no number on page 1
+    assert " PAGE " in first.header._element.xml
+    assert appendix.orientation == 1 and appendix.header.is_linked_to_previous
+    assert _appendix_reference(document) == ("(Kèm theo Báo cáo số      /BC-STP ngày      /     "
+                                             "/2027 của Sở Tư pháp tỉnh Lạng Sơn)")
+    # The body's tables: overdue tasks first; the counts per unit add up to the total row.
+    overdue = next(t for t in document.tables if t.rows[0].cells[-1].text == "Ghi chú")
+    assert [[c.text for c in row.cells][3:7] for row in overdue.rows[1:]] == [
+        ["Số hóa kết quả", "Phòng Nghiệp vụ I", "31/03/2027", "91"],
+        ["Ban hành kế hoạch", "Văn phòng Sở", "10/06/2027", "20"]]
+    units = next(t for t in document.tables if t.rows[0].cells[1].text == "Đơn vị chủ trì")
+    rows = [[c.text for c in row.cells] for row in units.rows]
+    assert rows[1][1:] == ["Văn phòng Sở", "2", "1", "0", "0", "1", "50,0%"]
+    assert rows[-1] == ["Tổng cộng", "Tổng cộng", "4", "1", "0", "1", "2", "25,0%"]
+    assert sum(int(r[2]) for r in rows[1:-1]) == 4
+    # No minimal frame of its own is left: the progress report uses the shared one.
+    source = (Path(__file__).resolve().parent.parent / "cchc_xl" / "documents"
+              / "progress_docx.py").read_text(encoding="utf-8")
+    assert "AdminDocument" in source and "Document()" not in source
+
+
+def test_progress_warnings_name_the_cells_to_complete(master, tmp_path):
+    """A blank signer is a warning on 'Thông tin chung' B11 and a dotted line in the report; a
+    task without a deadline names its tracker cell; the command prints both like `plan`."""
+    import docx as python_docx
+
+    from cchc_xl.documents.outcome import DocumentResult
+    from cchc_xl.documents.text import DOTS
+
+    empty = Master.open(master).export_progress(tmp_path / "trong.xlsx")
+    assert isinstance(empty, DocumentResult)
+    assert [(w.kind, w.sheet) for w in empty.warnings] == [("progress-empty", TRACKER_SHEET)]
+    type_info(master, {**SETTINGS, "signer_name": "", "signer_title": ""})
+    type_tracker(master, [*PROGRESS_TASKS, {"task": "Quán triệt kỷ luật, kỷ cương",
+                                            "lead": "VP"}])
+    no_deadline = cell_ref(TASK_FIRST_ROW + 4, TASK_COL["deadline"])
+    assert no_deadline == "G9"
+    result = Master.open(master).export_progress(tmp_path / "bc.docx", on=dt.date(2027, 6, 30))
+    where = {(w.sheet, w.cell, w.kind) for w in result.warnings}
+    assert where == {("Thông tin chung", "B11", "settings"),
+                     (TRACKER_SHEET, "G9", "task-deadline")}
+    assert all(w.severity == "warning" for w in result.warnings)
+    signature = next(t for t in python_docx.Document(str(result.path)).tables
+                     if t.rows[0].cells[0].text.startswith("Nơi nhận:"))
+    assert [p.text for p in signature.rows[0].cells[1].paragraphs if p.text] == ["GIÁM ĐỐC",
+                                                                                DOTS]
+    # The Excel report has no signature: only the tracker's warning.
+    xlsx = Master.open(master).export_progress(tmp_path / "bc.xlsx", on=dt.date(2027, 6, 30))
+    assert [(w.sheet, w.cell) for w in xlsx.warnings] == [(TRACKER_SHEET, "G9")]
+    out = CliRunner().invoke(main, ["progress", str(master), "--date", "30/06/2027", "--out",
+                                    str(tmp_path / "cli.docx")])
+    assert out.exit_code == 0, out.output
+    printed = " ".join(out.output.split())
+    assert "5 nhiệm vụ, hoàn thành 1, quá hạn 2" in printed
+    assert "Cần bổ sung hoặc xem lại:" in printed
+    assert "sheet 'Thông tin chung', ô B11" in printed and "họ và tên người ký" in printed
+    assert f"sheet '{TRACKER_SHEET}', ô G9" in printed and "chưa có thời hạn" in printed
+
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan shows the tracker's tasks
+
+
+PLAN_TASKS = [
+    {"code": "2.2", "task": "Số hóa kết quả giải quyết TTHC ngay khi trả",
+     "deliverable": "100% kết quả có bản điện tử", "lead": "NV1", "support": "VP",
+     "deadline": dt.datetime(2027, 3, 31)},
+    {"task": "Quán triệt kỷ luật, kỷ cương hành chính", "lead": "VP",
+     "deadline": "30/06/2027"},  # a general task, its date typed as text
+]
+TASK_LINE = ("+ Số hóa kết quả giải quyết TTHC ngay khi trả; sản phẩm: 100% kết quả có bản điện "
+             "tử; chủ trì: Phòng Nghiệp vụ I; phối hợp: Văn phòng Sở; thời hạn: 31/03/2027.")
+GENERAL_LINE = ("- Quán triệt kỷ luật, kỷ cương hành chính; chủ trì: Văn phòng Sở; thời hạn: "
+                "30/06/2027.")
+
+
+def _plan_docx(master: Path, out: Path) -> tuple[list[str], list[list[list[str]]]]:
+    """The plan's paragraphs and its two appendices' rows, read back with python-docx."""
+    import docx as python_docx
+
+    result = Master.open(master).export_plan(out)
+    document = python_docx.Document(str(result.path))
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables[-2:]]
+    return [p.text for p in document.paragraphs], tables
+
+
+def test_the_plan_lists_the_trackers_tasks_and_is_otherwise_unchanged(master, tmp_path):
+    """Typed in 'Theo dõi khắc phục', a task stands under its item (body and Phụ lục II) instead
+    of the item's own units and deadline, a general task under 'Các nhiệm vụ khác'; everything
+    else is the plan the master gave without tasks."""
+    import difflib
+
+    clean = master.with_name("khong-nhiem-vu.xlsx")
+    shutil.copy(master, clean)
+    type_tracker(master, PLAN_TASKS)
+    before, (fields_before, items_before) = _plan_docx(clean, tmp_path / "truoc.docx")
+    after, (fields_after, items_after) = _plan_docx(master, tmp_path / "sau.docx")
+    assert "- Nhiệm vụ cụ thể:" not in before and "3. Các nhiệm vụ khác" not in before
+    item = next(i for i, text in enumerate(after) if "Tiêu chí thành phần 2.2:" in text)
+    following = after[item + 1:]
+    end = next(i for i, text in enumerate(following) if re.match(r"[a-z]\) ", text))
+    assert following[:end][-2:] == ["- Nhiệm vụ cụ thể:", TASK_LINE]
+    assert after[after.index("3. Các nhiệm vụ khác") + 1] == GENERAL_LINE
+    changes = [(tag, before[i1:i2], after[j1:j2]) for tag, i1, i2, j1, j2 in
+               difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes()
+               if tag != "equal"]
+    assert changes == [
+        ("replace", ["- Giải pháp khắc phục: ……………",
+                     "- Đơn vị chủ trì: Phòng Nghiệp vụ I; đơn vị phối hợp: Văn phòng Sở.",
+                     "- Thời hạn: Trong năm 2027."], ["- Nhiệm vụ cụ thể:", TASK_LINE]),
+        ("insert", [], ["3. Các nhiệm vụ khác", GENERAL_LINE])]
+    # Phụ lục I is the same; in Phụ lục II only item 2.2's row changes, so the sums stay.
+    assert fields_after == fields_before
+    assert len(items_after) == len(items_before) and items_after[-1] == items_before[-1]
+    changed = [(old, new) for old, new in zip(items_before, items_after) if old != new]
+    [(old, new)] = changed
+    assert new[1] == "2.2" and new[:7] == old[:7]  # code, name, points and cause as they were
+    assert new[7:] == ["- Số hóa kết quả giải quyết TTHC ngay khi trả",
+                       "100% kết quả có bản điện tử", "Phòng Nghiệp vụ I", "Văn phòng Sở",
+                       "31/03/2027"]
+
+
+def test_the_excel_plan_holds_the_trackers_tasks_with_their_dates(master, tmp_path):
+    type_tracker(master, PLAN_TASKS)
+    out = Master.open(master).export_plan(tmp_path / "kh.xlsx").path
+    book = Book(out)
+    items = {row[1]: row for row in book.grid("Phụ lục II - Tiêu chí")[4:] if row[1]}
+    assert items["2.2"][8] == "- Số hóa kết quả giải quyết TTHC ngay khi trả"
+    assert items["2.2"][12] == dt.date(2027, 3, 31)  # a date, shown dd/mm/yyyy
+    tasks = {row[2]: row for row in book.grid("Nhiệm vụ")[4:] if row[2]}
+    general = tasks["Quán triệt kỷ luật, kỷ cương hành chính"]
+    assert general[1] in ("", None) and general[6] == dt.date(2027, 6, 30)
+    sheet = openpyxl.load_workbook(out)["Nhiệm vụ"]
+    [row] = [r for r in sheet.iter_rows(min_row=5) if r[2].value == PLAN_TASKS[0]["task"]]
+    assert row[6].number_format == "dd/mm/yyyy"
+
+
 def test_only_the_progress_report_and_the_scores_frame_import_pandas():
     from test_dependencies import PACKAGE, third_party
 
@@ -562,6 +753,28 @@ def test_a_master_with_tasks_resaved_by_libreoffice_still_syncs(master, tmp_path
         "2.2": ("Sau LibreOffice", "Vẫn gộp được")})
     assert Master.open(resaved).merge([update], now=NOW).exit_code == 0
     assert read_master(resaved)[1].state.entries["2.2"].cause == "Sau LibreOffice"
+
+
+@pytest.mark.libreoffice
+@needs_poppler
+def test_the_word_progress_report_renders_with_page_numbers_and_its_appendix(master, tmp_path):
+    from devtools.libreoffice import convert
+    from document_cases import pdf_pages, squeeze
+
+    type_info(master, SETTINGS)
+    type_tracker(master, PROGRESS_TASKS * 6)  # enough tasks for the appendix to need pages
+    result = Master.open(master).export_progress(tmp_path / "bc.docx", on=dt.date(2027, 6, 30))
+    pages = pdf_pages(convert([result.path], tmp_path / "pdf", "pdf")[0])
+    assert len(pages) >= 3
+    first_lines = [next((ln.strip() for ln in page.splitlines() if ln.strip()), "")
+                   for page in pages]
+    assert squeeze(first_lines[0]).startswith("UBNDTỈNHLẠNGSƠN")  # no number on page 1
+    assert first_lines[1:] == [str(n) for n in range(2, len(pages) + 1)]
+    whole = squeeze("".join(pages))
+    for phrase in ("Số: /BC-STP", "BÁO CÁO", "I. TÌNH HÌNH CHUNG", "II. NHIỆM VỤ QUÁ HẠN",
+                   "Nơi nhận:", "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Hoàng Thị Mai",
+                   "DANH SÁCH NHIỆM VỤ KHẮC PHỤC", "(Kèm theo Báo cáo số"):
+        assert squeeze(phrase) in whole, phrase
 
 
 def test_the_format_page_documents_the_tracker_and_the_plan_workbooks():

@@ -138,7 +138,8 @@ def _item(doc: AdminDocument, model: PlanModel, item: PlanItem, letter: str) -> 
                 row.node.rule.kind not in ("manual", "survey"):  # type: ignore[union-attr]
             doc.paragraph(f"Số liệu tự đánh giá: {figures}.")
     doc.runs([("b", "- Nguyên nhân: "), ("", sentence(item.cause) or DOTS)])
-    doc.runs([("b", "- Giải pháp khắc phục: "), ("", sentence(item.remedy) or DOTS)])
+    if item.remedy or item.derived:  # typed tasks without a remedy: the tasks are the remedy
+        doc.runs([("b", "- Giải pháp khắc phục: "), ("", sentence(item.remedy) or DOTS)])
     if item.derived:
         task = item.tasks[0]
         doc.runs([("b", "- Đơn vị chủ trì: "), ("", (task.lead or DOTS)

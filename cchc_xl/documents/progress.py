@@ -2,7 +2,13 @@
 
 One model (`analysis.progress.Progress`), two outputs. The Excel workbook has proper tables —
 numbers as numbers, dates as dates, table objects with filters, frozen headers, overdue rows
-shaded, A4 landscape — one sheet per table; the Word report is `progress_docx.py`.
+shaded, A4 landscape — one sheet per table; the Word report is `progress_docx.py`, in the
+Nghị định 30 frame (`admin.py`) every Word document shares.
+
+Both return a `DocumentResult`: the tracker rows the report cannot count as typed (no deadline, a
+deadline that is not a date, an unknown code or unit …) are warnings located on the sheet 'Theo
+dõi khắc phục'; the Word report adds the frame's (no signer, no abbreviation … on 'Thông tin
+chung').
 """
 
 from __future__ import annotations
@@ -15,10 +21,13 @@ from typing import Any
 
 from ..analysis.progress import Progress
 from ..analysis.report import Report
-from ..errors import FileError
+from ..analysis.tasks import task_code, task_row_problems
 from ..files.atomic import atomic_write
-from ..format.layout import col_letter
-from ..format.tracker import DONE, OVERDUE
+from ..format.layout import TRACKER_SHEET, cell_ref, col_letter
+from ..format.tracker import DONE, OVERDUE, TASK_COL
+from .admin import Frame, check_frame
+from .outcome import DocumentResult, Warnings, output_suffix
+from .text import agency_name
 
 FONT = "Times New Roman"
 OVERDUE_FILL = "#F8CBAD"
@@ -63,25 +72,58 @@ TASK_COLUMNS = (
     Col("Ghi chú", "note", "text", 20))
 
 
-def export_progress(progress: Progress, report: Report, out: Path) -> Path:
-    """Write the progress report to `out` (.docx or .xlsx), atomically."""
+def export_progress(progress: Progress, report: Report, out: Path,
+                    task_rows: list[int] | None = None) -> DocumentResult:
+    """Write the progress report to `out` (.docx or .xlsx), atomically; returns the path and the
+    warnings. `task_rows`: the tracker's sheet row (0-based) of each of `report.state.tasks`, so
+    a warning names its cell."""
     out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in (".docx", ".xlsx"):
-        raise FileError(f"Chỉ xuất báo cáo tiến độ ra .docx (Word) hoặc .xlsx (Excel), không phải "
-                        f"'{out.suffix}'.")
+    suffix = output_suffix(out, (".docx", ".xlsx"), "báo cáo tiến độ")
+    warnings = tracker_warnings(report, task_rows)
     if suffix == ".docx":
         from .progress_docx import write_progress_docx
 
-        atomic_write(out, lambda tmp: write_progress_docx(progress, report, tmp))
+        frame = progress_frame(progress, report)
+        check_frame(frame, report.catalogue, warnings)
+        atomic_write(out, lambda tmp: write_progress_docx(progress, report, frame, tmp))
     else:
         atomic_write(out, lambda tmp: write_progress_xlsx(progress, report, tmp))
-    return out
+    return DocumentResult(out, list(warnings))
+
+
+def plan_name(report: Report) -> str:
+    """The plan the report follows, as its title names it."""
+    year = report.catalogue.year
+    return (f"Kế hoạch khắc phục hạn chế, tồn tại trong công tác CCHC năm {year}; nâng cao "
+            f"Chỉ số CCHC năm {year + 1}")
 
 
 def title(progress: Progress, report: Report) -> str:
-    return (f"Tình hình thực hiện Kế hoạch khắc phục hạn chế, nâng cao Chỉ số cải cách hành "
-            f"chính (kết quả năm {report.catalogue.year}), tính đến ngày {progress.on:%d/%m/%Y}")
+    return f"Tình hình thực hiện {plan_name(report)}, tính đến ngày {progress.on:%d/%m/%Y}"
+
+
+def progress_frame(progress: Progress, report: Report) -> Frame:
+    """'BÁO CÁO', "Số:      /BC-STP", dated in the year of the report's date."""
+    name = agency_name(report.state.org, report.org.agency)
+    return Frame(report.org, "BC", "BÁO CÁO", title(progress, report), progress.on.year, name)
+
+
+def tracker_warnings(report: Report, task_rows: list[int] | None = None) -> Warnings:
+    """What in the tracker the report cannot count as typed, located on its sheet: the checks
+    of `cchc-xl check` (`analysis.tasks`), as warnings since the report is written anyway."""
+    warnings = Warnings()
+    tasks = report.state.tasks
+    if not tasks:
+        warnings.add(f"sheet '{TRACKER_SHEET}' chưa có nhiệm vụ nào: báo cáo không có số liệu "
+                     "tiến độ. Hãy nhập nhiệm vụ hoặc gộp tệp kế hoạch của các phòng, đơn vị "
+                     "(cchc-xl split-plan, merge).", kind="progress-empty", sheet=TRACKER_SHEET)
+    rows = task_rows if task_rows is not None and len(task_rows) == len(tasks) else None
+    for i, task in enumerate(tasks):
+        for key, message, _ in task_row_problems(task, report.catalogue):
+            cell = cell_ref(rows[i], TASK_COL[key]) if rows is not None else None
+            warnings.add(message, kind=f"task-{key}", code=task_code(task) or None,
+                         sheet=TRACKER_SHEET, cell=cell)
+    return warnings
 
 
 def records(frame: Any) -> list[dict[str, Any]]:

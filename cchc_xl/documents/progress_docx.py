@@ -1,156 +1,105 @@
-"""The progress report in Word, in the administrative form of Nghị định 30/2020/NĐ-CP.
+"""The progress report in Word, in the Nghị định 30 frame every Word document shares (`admin.py`).
 
-A minimal frame of its own (heading block, title, body, Nơi nhận and signature, page numbers from
-page 2), filled from the master's 'Thông tin chung' settings; it is meant to move onto the shared
-administrative frame (`documents/admin.py`) once that exists.
+The heading ("Số:      /BC-STP", the place and date), "BÁO CÁO" and its title; I. Tình hình chung
+(tasks done, in progress, not started, overdue); II. Nhiệm vụ quá hạn; III. Tiến độ theo đơn vị
+chủ trì; IV. Tiến độ theo lĩnh vực (each with a total row); V. Tiêu chí có nguy cơ không cải
+thiện được điểm; VI. Đề xuất; Nơi nhận and the signature ("KT. GIÁM ĐỐC" when a deputy signs);
+then the appendix on a landscape page: every task with its state on the report's date, overdue
+first. Tables are `wordtable` tables (header repeated on every page, rows kept on one page).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..analysis.progress import Progress
 from ..analysis.report import Report
 from ..criteria.numbers import vn_number, vn_percent
-from ..format.info import OrgSettings
-from .progress import FIELD_COLUMNS, OVERDUE_COLUMNS, RISK_COLUMNS, UNIT_COLUMNS, Col, records
-from .progress import title as report_title
+from .admin import AdminDocument, Frame
+from .progress import (FIELD_COLUMNS, OVERDUE_COLUMNS, RISK_COLUMNS, TASK_COLUMNS, UNIT_COLUMNS,
+                       Col, plan_name, records)
+from .wordtable import Align, Column, Row, add_table
 
-FONT = "Times New Roman"
-APPENDIX_COLUMNS = (
-    Col("Mã tiêu chí", "code", "text", 1.5), Col("Nhiệm vụ", "task", "text", 6.2),
-    Col("Sản phẩm, kết quả", "deliverable", "text", 4.0),
-    Col("Đơn vị chủ trì", "lead_name", "text", 3.5), Col("Thời hạn", "deadline", "date", 2.2),
-    Col("Tình trạng", "state", "text", 2.6), Col("Ngày hoàn thành", "completed", "date", 2.2),
-    Col("Kết quả thực hiện", "evidence", "text", 3.6))
+APPENDIX_COLUMNS = tuple(next(c for c in TASK_COLUMNS if c.key == key) for key in (
+    "code", "task", "deliverable", "lead_name", "deadline", "state", "completed", "evidence"))
+# Widths in cm, after the STT column: a portrait page holds 16,5 cm of text, a landscape one
+# 26,2 cm; a date at 11 pt needs 2,3 cm, "STT" 1,2 cm.
+STT_WIDTH = 1.2
+OVERDUE_WIDTHS = (1.4, 2.5, 3.6, 2.6, 2.3, 1.3, 1.6)
+COUNT_WIDTHS = (4.5, 1.8, 1.8, 1.8, 1.8, 1.8, 1.8)
+RISK_WIDTHS = (1.4, 3.9, 2.6, 1.5, 2.0, 1.8, 2.1)
+APPENDIX_WIDTHS = (1.5, 5.6, 3.8, 3.3, 2.3, 2.6, 2.3, 3.6)
+ALIGN: dict[str, Align] = {"text": "left", "date": "center", "int": "center",
+                           "number": "center", "percent": "center"}
 
 
-def write_progress_docx(progress: Progress, report: Report, path: Path) -> None:
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
-
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = Pt(13)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin, section.right_margin = Cm(3), Cm(2)
-    section.top_margin, section.bottom_margin = Cm(2), Cm(2)
-    _page_numbers(section)
-    org = report.org
-    _heading(doc, org, progress)
-    _para(doc, "BÁO CÁO", bold=True, center=True, size=14, before=12, after=0)
-    _para(doc, report_title(progress, report), bold=True, center=True, size=14, after=12)
+def write_progress_docx(progress: Progress, report: Report, frame: Frame, path: Path) -> None:
+    doc = AdminDocument(frame)
+    doc.heading()
+    doc.title()
+    doc.paragraph(f"Thực hiện {plan_name(report)}, {frame.agency_name} báo cáo tình hình thực "
+                  f"hiện tính đến ngày {progress.on:%d/%m/%Y} như sau:")
     _body(doc, progress)
-    _signature(doc, org)
+    doc.signature()
     _appendix(doc, progress)
-    doc.core_properties.title = report_title(progress, report)
-    doc.core_properties.author = "cchc-xl"
-    doc.save(str(path))
+    doc.save(path)
 
 
-def _para(doc: Any, text: str = "", *, bold: bool = False, italic: bool = False,
-          center: bool = False, size: int = 13, before: int = 0, after: int = 6,
-          indent: bool = False) -> Any:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.JUSTIFY
-    p.paragraph_format.space_before, p.paragraph_format.space_after = Pt(before), Pt(after)
-    if indent:
-        p.paragraph_format.first_line_indent = Cm(1)
-    run = p.add_run(text)
-    run.bold, run.italic, run.font.size = bold, italic, Pt(size)
-    return p
-
-
-def _heading(doc: Any, org: OrgSettings, progress: Progress) -> None:
-    """Agency over the issuing unit on the left, Quốc hiệu and motto on the right."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    table = doc.add_table(rows=3, cols=2)
-    _widths(table, [6.0, 10.0])
-    place = org.place or "…"
-    cells = [((org.parent.upper(), False), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True)),
-             ((org.agency.upper(), True), ("Độc lập - Tự do - Hạnh phúc", True)),
-             ((f"Số:      /BC-{org.abbreviation}", False),
-              (f"{place}, ngày      tháng      năm {progress.on.year}", False))]
-    for row, pair in zip(table.rows, cells):
-        for cell, (text, bold) in zip(row.cells, pair):
-            paragraph = cell.paragraphs[0]
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run = paragraph.add_run(text)
-            run.bold = bold
-            run.italic = text.startswith(place) and not bold
-            run.font.size = Pt(12 if bold and text.isupper() else 13 if bold else 12)
-
-
-def _body(doc: Any, progress: Progress) -> None:
+def _body(doc: AdminDocument, progress: Progress) -> None:
     t = progress.totals
-    share = vn_percent(_dec(t["share_done"]), 1) if t["share_done"] is not None else "0%"
-    _para(doc, "I. TÌNH HÌNH CHUNG", bold=True)
-    _para(doc, f"Tính đến ngày {progress.on:%d/%m/%Y}, Kế hoạch có {t['total']} nhiệm vụ: hoàn "
-               f"thành {t['done']} ({share}); đang thực hiện {t['started']}; chưa thực hiện "
-               f"{t['not_started']}; quá hạn {t['overdue']} nhiệm vụ.", indent=True)
-    _para(doc, "II. NHIỆM VỤ QUÁ HẠN", bold=True)
+    doc.section("I. TÌNH HÌNH CHUNG")
+    if not t["total"]:
+        doc.paragraph("Chưa có nhiệm vụ nào trong sheet 'Theo dõi khắc phục' của tệp tổng hợp.")
+    else:
+        share = _shown(t["share_done"], "percent")
+        doc.paragraph(f"Tính đến ngày {progress.on:%d/%m/%Y}, Kế hoạch có {t['total']} nhiệm vụ: "
+                      f"hoàn thành {t['done']} ({share}); đang thực hiện {t['started']}; chưa "
+                      f"thực hiện {t['not_started']}; quá hạn {t['overdue']} nhiệm vụ.")
+    doc.section("II. NHIỆM VỤ QUÁ HẠN")
     overdue = records(progress.overdue)
     if overdue:
-        _table(doc, OVERDUE_COLUMNS[:6] + OVERDUE_COLUMNS[7:], overdue,
-               [1.2, 2.6, 4.0, 2.2, 2.3, 1.4, 1.4])
+        _table(doc, OVERDUE_COLUMNS[:6] + OVERDUE_COLUMNS[7:], OVERDUE_WIDTHS, overdue)
     else:
-        _para(doc, "Không có nhiệm vụ quá hạn.", indent=True)
-    _para(doc, "III. TIẾN ĐỘ THEO ĐƠN VỊ CHỦ TRÌ", bold=True, before=6)
-    _table(doc, UNIT_COLUMNS[1:], records(progress.by_unit), [4.3] + [1.8] * 6)
-    _para(doc, "IV. TIẾN ĐỘ THEO LĨNH VỰC", bold=True, before=6)
-    _table(doc, FIELD_COLUMNS[1:], records(progress.by_field), [4.3] + [1.8] * 6)
-    _para(doc, "V. TIÊU CHÍ CÓ NGUY CƠ KHÔNG CẢI THIỆN ĐƯỢC ĐIỂM", bold=True, before=6)
+        doc.paragraph("Không có nhiệm vụ quá hạn.")
+    for heading, columns, frame in (("III. TIẾN ĐỘ THEO ĐƠN VỊ CHỦ TRÌ", UNIT_COLUMNS[1:],
+                                     progress.by_unit),
+                                    ("IV. TIẾN ĐỘ THEO LĨNH VỰC", FIELD_COLUMNS[1:],
+                                     progress.by_field)):
+        doc.section(heading)
+        rows = records(frame)
+        if rows:
+            _table(doc, columns, COUNT_WIDTHS, rows, total=t)
+        else:
+            doc.paragraph("Chưa có nhiệm vụ.")
+    doc.section("V. TIÊU CHÍ CÓ NGUY CƠ KHÔNG CẢI THIỆN ĐƯỢC ĐIỂM")
     risk = records(progress.at_risk)
     if risk:
-        _para(doc, "Các tiêu chí có nhiệm vụ quá hạn hoặc chưa thực hiện, với số điểm đã bị trừ:",
-              indent=True)
-        _table(doc, RISK_COLUMNS, risk, [1.3, 4.3, 2.6, 1.5, 1.8, 1.2, 1.4])
+        doc.paragraph("Các tiêu chí có nhiệm vụ quá hạn hoặc chưa thực hiện, với số điểm đã bị "
+                      "trừ:")
+        _table(doc, RISK_COLUMNS, RISK_WIDTHS, risk)
     else:
-        _para(doc, "Không có tiêu chí nào có nhiệm vụ quá hạn hoặc chưa thực hiện.", indent=True)
-    _para(doc, "VI. ĐỀ XUẤT", bold=True, before=6)
-    _para(doc, "Đề nghị các phòng, đơn vị có nhiệm vụ quá hạn hoặc chưa thực hiện khẩn trương "
-               "triển khai, cập nhật tiến độ và tài liệu chứng minh vào tệp kế hoạch khắc phục, "
-               "gửi về Văn phòng Sở; Văn phòng Sở tiếp tục theo dõi, đôn đốc, tổng hợp, báo cáo "
-               "Lãnh đạo Sở. Danh sách nhiệm vụ chi tiết tại Phụ lục kèm theo./.", indent=True)
+        doc.paragraph("Không có tiêu chí nào có nhiệm vụ quá hạn hoặc chưa thực hiện.")
+    doc.section("VI. ĐỀ XUẤT")
+    doc.paragraph("Đề nghị các phòng, đơn vị có nhiệm vụ quá hạn hoặc chưa thực hiện khẩn trương "
+                  "triển khai, cập nhật tiến độ và tài liệu chứng minh vào tệp kế hoạch khắc "
+                  "phục, gửi về Văn phòng Sở; Văn phòng Sở tiếp tục theo dõi, đôn đốc, tổng hợp, "
+                  "báo cáo Lãnh đạo Sở. Danh sách nhiệm vụ chi tiết tại Phụ lục kèm theo./.")
 
 
-def _dec(value: float) -> Any:
-    from decimal import Decimal
-
-    return Decimal(str(value))
-
-
-def _table(doc: Any, columns: tuple[Col, ...], rows: list[dict[str, Any]],
-           widths_cm: list[float]) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    table = doc.add_table(rows=1, cols=len(columns) + 1)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["TT", *(c.header for c in columns)]):
-        run = cell.paragraphs[0].add_run(text)
-        run.bold, run.font.size = True, Pt(11)
-    for i, row in enumerate(rows, start=1):
-        cells = table.add_row().cells
-        values = [str(i), *(_shown(row.get(c.key), c.kind) for c in columns)]
-        for cell, text in zip(cells, values):
-            cell.paragraphs[0].add_run(text).font.size = Pt(11)
-    _widths(table, [0.9, *widths_cm])
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()  # the header repeats on every page
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
+def _table(doc: AdminDocument, columns: Sequence[Col], widths: Sequence[float],
+           rows: list[dict[str, Any]], total: dict[str, Any] | None = None) -> None:
+    """A ruled table: STT, then `columns`; with `total`, a bold total row of the counts."""
+    word = [Column("STT", STT_WIDTH, "center"),
+            *(Column(c.header, w, ALIGN[c.kind]) for c, w in zip(columns, widths))]
+    body = [Row([str(i), *(_shown(row.get(c.key), c.kind) for c in columns)])
+            for i, row in enumerate(rows, start=1)]
+    if total is not None:
+        body.append(Row(["Tổng cộng", "", *(_shown(total.get(c.key), c.kind)
+                                            for c in columns[1:])], bold=True, merge=(0, 1)))
+    add_table(doc.doc, word, body, size=11)
 
 
 def _shown(value: Any, kind: str) -> str:
@@ -159,88 +108,20 @@ def _shown(value: Any, kind: str) -> str:
     if kind == "date":
         return f"{value:%d/%m/%Y}"
     if kind == "percent":
-        return vn_percent(_dec(value), 1)
+        return vn_percent(Decimal(str(value)), 1)
     if kind == "number":
-        return vn_number(_dec(value), 2)
+        return vn_number(Decimal(str(value)), 2)
     if kind == "int":
         return str(int(value))
-    return str(value).replace("\x0b", "\n")
+    return str(value)
 
 
-def _widths(table: Any, widths_cm: list[float]) -> None:
-    from docx.shared import Cm
-
-    table.autofit = False  # Word reads cell widths, LibreOffice the grid columns: set both
-    for column, width in zip(table.columns, widths_cm):
-        column.width = Cm(width)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_cm):
-            cell.width = Cm(width)
-
-
-def _signature(doc: Any, org: OrgSettings) -> None:
-    """Nơi nhận (bold italic 12 pt, the list 11 pt) on the left, the signer on the right."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    table = doc.add_table(rows=1, cols=2)
-    _widths(table, [8.0, 8.0])
-    left, right = table.rows[0].cells
-    head = left.paragraphs[0].add_run("Nơi nhận:")
-    head.bold, head.italic, head.font.size = True, True, Pt(12)
-    for line in org.recipients:
-        paragraph = left.add_paragraph()
-        paragraph.paragraph_format.space_after = Pt(0)
-        paragraph.add_run(line).font.size = Pt(11)
-    first = True
-    for line in org.signature_lines():
-        paragraph = right.paragraphs[0] if first else right.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run(line).bold = True
-        first = False
-    for _ in range(3):
-        right.add_paragraph()
-    name = right.add_paragraph()
-    name.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    name.add_run(org.signer_name or "").bold = True
-
-
-def _appendix(doc: Any, progress: Progress) -> None:
-    from docx.enum.section import WD_ORIENT
-    from docx.shared import Cm
-
-    landscape = doc.add_section()
-    landscape.orientation = WD_ORIENT.LANDSCAPE
-    landscape.page_width, landscape.page_height = Cm(29.7), Cm(21)
-    landscape.left_margin = landscape.right_margin = Cm(1.5)
-    _para(doc, "Phụ lục", bold=True, center=True, after=0)
-    _para(doc, "DANH SÁCH NHIỆM VỤ KHẮC PHỤC VÀ TÌNH TRẠNG THỰC HIỆN", bold=True, center=True,
-          after=0)
-    _para(doc, f"(Kèm theo Báo cáo số      /BC-… ngày {progress.on:%d/%m/%Y}; nhiệm vụ quá hạn "
-               "xếp trước)", italic=True, center=True)
+def _appendix(doc: AdminDocument, progress: Progress) -> None:
+    doc.appendix("", "Danh sách nhiệm vụ khắc phục và tình trạng thực hiện")
+    doc.paragraph(f"Tình trạng tính đến ngày {progress.on:%d/%m/%Y}; nhiệm vụ quá hạn xếp trước.",
+                  italic=True, center=True, before=0, after=6)
     rows = records(progress.tasks)
     if rows:
-        _table(doc, APPENDIX_COLUMNS, rows, [c.width for c in APPENDIX_COLUMNS])
+        _table(doc, APPENDIX_COLUMNS, APPENDIX_WIDTHS, rows)
     else:
-        _para(doc, "Chưa có nhiệm vụ nào trong sheet 'Theo dõi khắc phục'.", center=True)
-
-
-def _page_numbers(section: Any) -> None:
-    """A centred PAGE field in the header, shown from page 2 (the first page has none)."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    section.different_first_page_header_footer = True
-    paragraph = section.header.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run()
-    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        else:
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        run._r.append(element)
+        doc.paragraph("Chưa có nhiệm vụ nào trong sheet 'Theo dõi khắc phục'.", center=True)

@@ -306,11 +306,14 @@ class Master:
 
         return progress_on(self.report(), self.state.tasks, on or dt.date.today())
 
-    def export_progress(self, out: Path | str, *, on: dt.date | None = None) -> Path:
-        """The progress report (báo cáo tiến độ thực hiện kế hoạch khắc phục), .docx or .xlsx."""
+    def export_progress(self, out: Path | str, *,
+                        on: dt.date | None = None) -> DocumentResult:
+        """The progress report (báo cáo tiến độ thực hiện kế hoạch khắc phục), .docx or .xlsx;
+        its `warnings` say what to complete (tracker rows without a deadline, no signer …)."""
         from ..documents.progress import export_progress
 
-        return export_progress(self.progress(on), self.report(), Path(out))
+        return export_progress(self.progress(on), self.report(), Path(out),
+                               task_rows=self._data.task_rows)
 
     def export_plan(self, out: Path | str) -> DocumentResult:
         """The remediation plan (kế hoạch khắc phục) as .docx or .xlsx; its `warnings` say what
