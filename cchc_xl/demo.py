@@ -151,11 +151,11 @@ def run_demo(out: Path, say: Callable[[str], None] = print,
                                       on=mid_year)
     totals = master.progress(mid_year).totals
     say(f"   {totals['done']}/{totals['total']} nhiệm vụ hoàn thành, {totals['overdue']} quá hạn; "
-        f"{getattr(progress, 'path', progress)}")
+        f"{progress.path}")
     say(f"Xong. Mở {master_path} bằng Excel để xem; các tệp đơn vị ở {folders['gui-don-vi']} và "
         f"{returned}.")
     return {"master": master_path, "plan_docx": docx.path, "plan_xlsx": xlsx.path,
-            "progress": Path(getattr(progress, "path", progress)),
+            "progress": progress.path,
             "report_docx": report_doc.path, **folders}
 
 
