@@ -63,6 +63,7 @@ from cchc_xl.criteria.catalogue import load_catalogue  # noqa: E402
 from cchc_xl.criteria.catalogue_xlsx import export_catalogue  # noqa: E402
 from cchc_xl.demo import ORG, run_demo, sample_catalogue_path  # noqa: E402
 from devtools.libreoffice import convert, render_pdf  # noqa: E402
+from devtools.saved import set_saved  # noqa: E402
 from cchc_xl.ops.split import unit_file_name  # noqa: E402
 
 try:
@@ -397,17 +398,6 @@ def _chdir(path: Path):  # type: ignore[no-untyped-def]
         os.chdir(previous)
 
 
-def set_saved(path: Path, stamp: str) -> None:
-    """Set the 'last saved' time a workbook records (docProps/core.xml), which merge compares."""
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + stamp.encode() + rb"\g<2>", data)
-            dst.writestr(item, data)
-    os.replace(tmp, path)
 
 
 MONO_FONTS = (  # (regular, bold): Linux, Windows, macOS

@@ -16,6 +16,7 @@ tests/broken_returns.py --sizes` prints the corpus and the measured sizes of our
 
 from __future__ import annotations
 
+from devtools.saved import set_saved
 import csv
 import datetime as dt
 import io
@@ -277,11 +278,7 @@ def replace_cell(xml: bytes, ref: str, body: str, attributes: str = "") -> bytes
 
 def set_modified(src: Path, dst: Path, stamp: str) -> Path:
     """docProps/core.xml's modified time, as a save at that moment would write it."""
-    def edit(name: str, data: bytes) -> bytes | None:
-        if name == "docProps/core.xml":
-            return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), data)
-        return None
-    return edit_zip(src, dst, edit)
+    return set_saved(src, stamp, dst)
 
 
 def raw_zip(dst: Path, parts: list[tuple[str, bytes, int, int]]) -> Path:

@@ -51,6 +51,7 @@ from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_plan_with_openpyxl
 from conftest import needs_poppler, tiny_data
 from devtools.libreoffice import recalculate
+from devtools.saved import set_saved
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
 NOW = dt.datetime(2027, 7, 1, 9, 0)  # the merges happen mid-year: completion dates are past
@@ -84,17 +85,6 @@ def master(tmp_path: Path) -> Path:
     return path
 
 
-def set_saved(path: Path, stamp: str) -> None:
-    """Rewrite docProps/core.xml's modified time, as a save at that moment would."""
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename == "docProps/core.xml":
-                data = re.sub(r"(<dcterms:modified[^>]*>)[^<]*", rf"\g<1>{stamp}",
-                              data.decode()).encode()
-            dst.writestr(item, data)
-    tmp.replace(path)
 
 
 def type_tracker(master: Path, rows: list[dict[str, Any]], first: int = TASK_FIRST_ROW) -> None:

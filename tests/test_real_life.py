@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from cchc_xl.ops.merge import ALREADY_MERGED, MERGED, OLDER, REJECTED, SUPERSEDE
 from cchc_xl.read.reader import read_master
 from conftest import tiny_data
 from devtools.libreoffice import recalculate
+from devtools.saved import set_saved
 
 ORG = "Sở Tư pháp tỉnh Lạng Sơn"
 
@@ -98,19 +98,6 @@ def unit_return(master: Path, unit: str, folder: Path, inputs: dict[str, dict[st
     return out
 
 
-def set_saved(path: Path, stamp: str) -> None:
-    """Rewrite docProps/core.xml's modified time, as a save at that moment would."""
-    import re
-
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename == "docProps/core.xml":
-                data = re.sub(r"(<dcterms:modified[^>]*>)[^<]*", rf"\g<1>{stamp}",
-                              data.decode()).encode()
-            dst.writestr(item, data)
-    tmp.replace(path)
 
 
 VP_INPUTS = {"1.1": {"a": 291, "b": 285}, "1.2": {"value": "Ban hành kịp thời"},

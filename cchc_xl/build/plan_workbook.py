@@ -54,7 +54,8 @@ from . import _workbook
 from . import styles as st
 from .context import cached, estimate_lines, write_value
 from .styles import Styles
-from .tracker import overdue_formula
+from .sheets import write_meta_values
+from .tracker import overdue_formula, progress_validations
 
 # A row the unit types a cause or a task into shows this many lines: Excel keeps a row's height
 # as written, it does not grow while one types.
@@ -273,17 +274,7 @@ def _task_validations(ws: Any, catalogue: Catalogue, last: int) -> None:
         "validate": "list", "source": f"={PLAN_CODES_NAME}", "ignore_blank": True,
         "error_title": "Mã tiêu chí không hợp lệ",
         "error_message": "Chọn mã tiêu chí do đơn vị chủ trì, trong danh sách."})
-    ws.data_validation(first, col["status"], last, col["status"], {
-        "validate": "list", "source": list(TASK_STATUSES), "ignore_blank": True,
-        "error_title": "Tình trạng không hợp lệ",
-        "error_message": "Chọn: " + ", ".join(TASK_STATUSES) + "."})
-    for key in ("deadline", "completed"):
-        ws.data_validation(first, col[key], last, col[key], {
-            "validate": "date", "criteria": "between", "minimum": dt.date(year - 1, 1, 1),
-            "maximum": dt.date(year + 3, 12, 31), "ignore_blank": True,
-            "error_title": "Ngày không hợp lệ",
-            "error_message": f"Nhập ngày dạng dd/mm/yyyy, trong khoảng {year - 1} đến "
-                             f"{year + 3}."})
+    progress_validations(ws, first, last, col, year)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -298,14 +289,7 @@ def _meta(workbook: Any, catalogue: Catalogue, state: State, unit: str) -> None:
         "catalogue_hash": catalogue.content_hash, "org": state.org, "unit_code": unit,
         "unit_name": catalogue.unit_name(unit), "generator": f"cchc-xl {__version__}",
     }
-    ws.write_string(0, 0, "key")
-    ws.write_string(0, 1, "value")
-    for r, (key, value) in enumerate(values.items(), start=1):
-        ws.write_string(r, 0, key)
-        if isinstance(value, int):
-            ws.write_number(r, 1, value)
-        else:
-            ws.write_string(r, 1, str(value))
+    write_meta_values(ws, values)
     codes = [c for c in nodes_by_code(catalogue) if c in led_codes(catalogue, unit)]
     for r, code in enumerate(codes):
         ws.write_string(r, PLAN_CODES_COL, code)

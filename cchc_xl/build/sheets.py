@@ -224,6 +224,18 @@ def write_log(ctx: Context, name: str) -> None:
     ctx.protect(ws, "log")
 
 
+def write_meta_values(ws: Any, values: dict[str, Any]) -> None:
+    """The key/value pairs of a '_cchc' sheet, in A:B from row 2 (numbers stay numbers)."""
+    ws.write_string(0, 0, "key")
+    ws.write_string(0, 1, "value")
+    for r, (key, value) in enumerate(values.items(), start=1):
+        ws.write_string(r, 0, key)
+        if isinstance(value, int):
+            ws.write_number(r, 1, value)
+        else:
+            ws.write_string(r, 1, str(value))
+
+
 def write_meta(ctx: Context, name: str) -> None:
     """The hidden metadata sheet: identity, the row map, and the lists validations use."""
     ws = ctx.workbook.add_worksheet(name)
@@ -235,14 +247,7 @@ def write_meta(ctx: Context, name: str) -> None:
         "unit_code": ctx.unit or "", "unit_name": cat.unit_name(ctx.unit) if ctx.unit else "",
         "generator": f"cchc-xl {__version__}",
     }
-    ws.write_string(0, 0, "key")
-    ws.write_string(0, 1, "value")
-    for r, (key, value) in enumerate(values.items(), start=1):
-        ws.write_string(r, 0, key)
-        if isinstance(value, int):
-            ws.write_number(r, 1, value)
-        else:
-            ws.write_string(r, 1, str(value))
+    write_meta_values(ws, values)
     if ctx.is_master:
         # The master carries its own catalogue so sync and merge need nothing else.
         from ..criteria.catalogue import dump_catalogue

@@ -135,6 +135,12 @@ def _validations(ctx: Context, ws: Any, last: int) -> None:
     ws.data_validation(first, col["lead"], last, col["lead"], {
         "validate": "list", "source": "=CCHC_UNITS", "ignore_blank": True,
         "error_title": "Mã đơn vị không có", "error_message": "Chọn mã đơn vị trong danh sách."})
+    progress_validations(ws, first, last, col, year)
+
+
+def progress_validations(ws: Any, first: int, last: int, col: dict[str, int], year: int) -> None:
+    """A task's status from the list, its deadline and completion as dates near the year: the
+    same rules on the tracker and in a unit's plan workbook."""
     ws.data_validation(first, col["status"], last, col["status"], {
         "validate": "list", "source": list(TASK_STATUSES), "ignore_blank": True,
         "error_title": "Tình trạng không hợp lệ",
