@@ -294,11 +294,12 @@ class Master:
 
         return progress_on(self.report(), self.state.tasks, on or dt.date.today())
 
-    def export_progress(self, out: Path | str, *, on: dt.date | None = None) -> Path:
+    def export_progress(self, out: Path | str, *, on: dt.date | None = None) -> DocumentResult:
         """The progress report (báo cáo tiến độ thực hiện kế hoạch khắc phục), .docx or .xlsx."""
+        from ..documents.outcome import DocumentResult
         from ..documents.progress import export_progress
 
-        return export_progress(self.progress(on), self.report(), Path(out))
+        return DocumentResult(export_progress(self.progress(on), self.report(), Path(out)))
 
     def export_plan(self, out: Path | str) -> DocumentResult:
         """The remediation plan (kế hoạch khắc phục) as .docx or .xlsx; its `warnings` say what
