@@ -107,8 +107,9 @@ def run_demo(out: Path, say: Callable[[str], None] = print,
                             if report.provisional else ""))
 
     say("7. Báo cáo tự đánh giá gửi Sở Nội vụ và gói tài liệu kiểm chứng")
-    report_doc = master.export_report(folders["bao-cao"] / f"bao-cao-tu-danh-gia-{catalogue.year}"
-                                      ".docx", evidence_dir=folders["bao-cao"] / "tai-lieu")
+    report_doc = master.export_report(
+        folders["bao-cao"] / f"bao-cao-tu-danh-gia-{catalogue.year}.docx",
+        evidence_dir=folders["bao-cao"] / "tai-lieu-kiem-chung")  # where the button puts it
     say(f"   {report_doc.path}; {len(report_doc.warnings)} điểm cần bổ sung hoặc xem lại")
 
     say("8. Thẩm định: nhập điểm của Hội đồng, giải trình")

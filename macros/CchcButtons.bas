@@ -1,7 +1,9 @@
 Option Explicit
 
-' The master's buttons. Each one asks for what it needs (a folder, a file name, the sheets'
-' password when they have one), saves the workbook, then runs Python through the xlwings add-in:
+' The master's buttons, in the order of the year: the self-assessment round (split, merge, check,
+' sync), the report and the appraisal, the remediation plan (plan, split-plan, progress). Each one
+' asks for what it needs (a folder, a file name, the sheets' password when they have one), saves
+' the workbook, then runs Python through the xlwings add-in:
 '     Application.Run "xlwings.xlam!RunPython", "import cchc_xl.excel.bridge as b; b.run_button(...)"
 ' without a VBA reference to the add-in (this project has none). RunPython works on the
 ' ActiveWorkbook, so this workbook is activated first. Vietnamese text: see CchcCommon.
@@ -11,9 +13,10 @@ Public Sub CchcTaoFileDonVi()
     ' ~ Chon thu muc de luu cac file gui don vi
     folder = PickFolder(VN("Ch\u1ecdn th\u01b0 m\u1ee5c \u0111\u1ec3 l\u01b0u c\u00e1c file g\u1eedi \u0111\u01a1n ") & _
             VN("v\u1ecb"))
-    If folder <> "" Then RunButton "split", folder, True
+    If folder <> "" Then RunButton "split", Array(folder)
 End Sub
 
+' Score returns and plan returns alike (Python tells them apart).
 Public Sub CchcGopDuLieu()
     Dim folder As String, password As String
     ' ~ Chon thu muc chua cac file don vi gui ve
@@ -21,13 +24,52 @@ Public Sub CchcGopDuLieu()
             VN("v\u1ec1"))
     If folder = "" Then Exit Sub
     If Not AskPassword(password) Then Exit Sub
-    RunButton "merge", folder, True, password
+    RunButton "merge", Array(folder), password
+End Sub
+
+Public Sub CchcKiemTra()
+    RunButton "check", Array()
 End Sub
 
 Public Sub CchcDongBo()
     Dim password As String
     If Not AskPassword(password) Then Exit Sub
-    RunButton "sync", "", False, password
+    RunButton "sync", Array(), password
+End Sub
+
+' The report, then whether to gather the evidence package: Python puts it in the folder
+' tai-lieu-kiem-chung beside the report (cchc_xl.excel.buttons.EVIDENCE_FOLDER).
+Public Sub CchcBaoCaoTuDanhGia()
+    Dim target As Variant, evidence As String
+    ' ~ Luu bao cao tu danh gia (Word hoac Excel)
+    target = Application.GetSaveAsFilename( _
+        InitialFileName:=ThisWorkbook.Path & Application.PathSeparator & "bao-cao-tu-danh-gia.docx", _
+        FileFilter:="Word (*.docx),*.docx,Excel (*.xlsx),*.xlsx", _
+        Title:=VN("L\u01b0u b\u00e1o c\u00e1o t\u1ef1 \u0111\u00e1nh gi\u00e1 (Word ho\u1eb7c Excel)"))
+    If VarType(target) = vbBoolean Then Exit Sub ' cancelled
+    ' ~ Co lap goi tai lieu kiem chung khong? /  / Co: chep cac tep ghi trong sheet 'Tai lieu kiem
+    ' ~ chung' vao thu muc tai-lieu-kiem-chung canh tep bao cao, moi ma tieu chi mot thu muc, kem
+    ' ~ danh muc. / Khong: chi xuat bao cao.
+    If AskYesNo(VN("C\u00f3 l\u1eadp g\u00f3i t\u00e0i li\u1ec7u ki\u1ec3m ch\u1ee9ng ") & _
+            VN("kh\u00f4ng?\n\nC\u00f3: ch\u00e9p c\u00e1c t\u1ec7p ghi trong sheet 'T\u00e0i ") & _
+            VN("li\u1ec7u ki\u1ec3m ch\u1ee9ng' v\u00e0o th\u01b0 m\u1ee5c ") & _
+            VN("tai-lieu-kiem-chung c\u1ea1nh t\u1ec7p b\u00e1o c\u00e1o, m\u1ed7i m\u00e3 ") & _
+            VN("ti\u00eau ch\u00ed m\u1ed9t th\u01b0 m\u1ee5c, k\u00e8m danh ") & _
+            VN("m\u1ee5c.\nKh\u00f4ng: ch\u1ec9 xu\u1ea5t b\u00e1o c\u00e1o.")) Then evidence = "1"
+    RunButton "report", Array(CStr(target), evidence)
+End Sub
+
+' Writes the appraised points into the open workbook, like merge and sync: asks for the password.
+Public Sub CchcNhapDiemThamDinh()
+    Dim council As String, password As String
+    ' ~ Chon tep ket qua tham dinh cua Hoi dong tham dinh
+    ' ~ Bang tinh
+    council = PickFile(VN("Ch\u1ecdn t\u1ec7p k\u1ebft qu\u1ea3 th\u1ea9m \u0111\u1ecbnh c\u1ee7a ") & _
+            VN("H\u1ed9i \u0111\u1ed3ng th\u1ea9m \u0111\u1ecbnh"), VN("B\u1ea3ng t\u00ednh"), _
+            "*.xlsx;*.xlsm;*.xls;*.ods")
+    If council = "" Then Exit Sub
+    If Not AskPassword(password) Then Exit Sub
+    RunButton "appraisal", Array(council), password
 End Sub
 
 Public Sub CchcXuatKeHoach()
@@ -38,11 +80,29 @@ Public Sub CchcXuatKeHoach()
         FileFilter:="Word (*.docx),*.docx,Excel (*.xlsx),*.xlsx", _
         Title:=VN("L\u01b0u k\u1ebf ho\u1ea1ch kh\u1eafc ph\u1ee5c (Word ho\u1eb7c Excel)"))
     If VarType(target) = vbBoolean Then Exit Sub ' cancelled
-    RunButton "plan", CStr(target), True
+    RunButton "plan", Array(CStr(target))
 End Sub
 
-Public Sub CchcKiemTra()
-    RunButton "check"
+Public Sub CchcTaoFileKeHoach()
+    Dim folder As String
+    ' ~ Chon thu muc de luu cac file ke hoach khac phuc gui don vi
+    folder = PickFolder(VN("Ch\u1ecdn th\u01b0 m\u1ee5c \u0111\u1ec3 l\u01b0u c\u00e1c file k\u1ebf ") & _
+            VN("ho\u1ea1ch kh\u1eafc ph\u1ee5c g\u1eedi \u0111\u01a1n v\u1ecb"))
+    If folder <> "" Then RunButton "split-plan", Array(folder)
+End Sub
+
+' The progress as of today; the suggested name carries the date, so each report keeps its own.
+Public Sub CchcBaoCaoTienDo()
+    Dim target As Variant
+    ' ~ Luu bao cao tien do khac phuc (Word hoac Excel)
+    target = Application.GetSaveAsFilename( _
+        InitialFileName:=ThisWorkbook.Path & Application.PathSeparator & "tien-do-khac-phuc-" & _
+            Format$(Date, "yyyy-mm-dd") & ".docx", _
+        FileFilter:="Word (*.docx),*.docx,Excel (*.xlsx),*.xlsx", _
+        Title:=VN("L\u01b0u b\u00e1o c\u00e1o ti\u1ebfn \u0111\u1ed9 kh\u1eafc ph\u1ee5c (Word ") & _
+            VN("ho\u1eb7c Excel)"))
+    If VarType(target) = vbBoolean Then Exit Sub ' cancelled
+    RunButton "progress", Array(CStr(target))
 End Sub
 
 ' Folder picker (msoFileDialogFolderPicker = 4); "" when cancelled.
@@ -55,6 +115,22 @@ Private Function PickFolder(ByVal title As String) As String
         dialog.InitialFileName = ThisWorkbook.Path & Application.PathSeparator
     End If
     If dialog.Show = -1 Then PickFolder = dialog.SelectedItems(1)
+End Function
+
+' File picker (msoFileDialogFilePicker = 3) showing the files that match `patterns`
+' ("*.xlsx;*.xls"); "" when cancelled.
+Private Function PickFile(ByVal title As String, ByVal kind As String, _
+                          ByVal patterns As String) As String
+    Dim dialog As Object
+    Set dialog = Application.FileDialog(3)
+    dialog.Title = title
+    dialog.AllowMultiSelect = False
+    dialog.Filters.Clear
+    dialog.Filters.Add kind, patterns
+    If ThisWorkbook.Path <> "" Then
+        dialog.InitialFileName = ThisWorkbook.Path & Application.PathSeparator
+    End If
+    If dialog.Show = -1 Then PickFile = dialog.SelectedItems(1)
 End Function
 
 ' The sheets' password, asked only when a sheet is protected with one (a master made with
@@ -127,13 +203,12 @@ HasPassword:
     UnprotectsWithoutPassword = False
 End Function
 
-' Merge and sync write into the sheets, so on a master protected with a password they pass it
-' last (Python checks it against the saved file before writing anything); "" passes nothing.
-Private Sub RunButton(ByVal action As String, Optional ByVal argument As String = "", _
-                      Optional ByVal hasArgument As Boolean = False, _
+' arguments: Array(...) of the handler's arguments after the master's path (Array() for none).
+' Merge, sync and appraisal write into the sheets, so on a master protected with a password they
+' pass it last (Python checks it against the saved file before writing anything); "" passes
+' nothing.
+Private Sub RunButton(ByVal action As String, ByVal arguments As Variant, _
                       Optional ByVal password As String = "")
-    Dim command As String
-
     If ThisWorkbook.Path = "" Then
         ' ~ Hay luu tep tong hop vao mot thu muc tren may (vi du D:\CCHC\2026\tong-hop) roi bam lai
         ' ~ nut.
@@ -159,13 +234,8 @@ Private Sub RunButton(ByVal action As String, Optional ByVal argument As String 
     If Not ThisWorkbook.Saved Then ThisWorkbook.Save
     On Error GoTo 0
 
-    command = "import cchc_xl.excel.bridge as b; b.run_button(" & PyLiteral(action)
-    If hasArgument Then command = command & ", " & PyLiteral(argument)
-    If password <> "" Then command = command & ", " & PyLiteral(password)
-    command = command & ")"
-
     On Error GoTo RunFailed
-    Application.Run XLWINGS_ADDIN & "!RunPython", command
+    Application.Run XLWINGS_ADDIN & "!RunPython", PythonCommand(action, arguments, password)
     Exit Sub
 
 SaveFailed:
@@ -187,3 +257,15 @@ RunFailed:
             VN("c\u00f4ng c\u1ee5;\n- Excel cho ph\u00e9p ch\u1ea1y macro (Trust Center).\n\nChi ") & _
             VN("ti\u1ebft l\u1ed7i ") & Err.Number & ": " & Err.Description, vbCritical
 End Sub
+
+' What RunPython runs: b.run_button(action, argument..., [password]), every text as PyLiteral.
+Private Function PythonCommand(ByVal action As String, ByVal arguments As Variant, _
+                               ByVal password As String) As String
+    Dim command As String, i As Long
+    command = "import cchc_xl.excel.bridge as b; b.run_button(" & PyLiteral(action)
+    For i = LBound(arguments) To UBound(arguments)
+        command = command & ", " & PyLiteral(CStr(arguments(i)))
+    Next i
+    If password <> "" Then command = command & ", " & PyLiteral(password)
+    PythonCommand = command & ")"
+End Function

@@ -48,6 +48,20 @@ Fallback:
     MsgBox message, icon, CCHC_TITLE
 End Sub
 
+' A Yes/No question (Yes is the default), shown like ShowMessage so Vietnamese stays readable.
+' True: the user answered Yes.
+Public Function AskYesNo(ByVal question As String) As Boolean
+    Dim answer As Long
+    On Error GoTo Fallback
+    Dim wsh As Object
+    Set wsh = CreateObject("WScript.Shell")
+    answer = wsh.Popup(question, 0, CCHC_TITLE, vbYesNo + vbQuestion + POPUP_SYSTEM_MODAL)
+    AskYesNo = (answer = vbYes)
+    Exit Function
+Fallback:
+    AskYesNo = (MsgBox(question, vbYesNo + vbQuestion, CCHC_TITLE) = vbYes)
+End Function
+
 ' Whether the xlwings add-in is open in this Excel.
 Public Function AddinLoaded() As Boolean
     Dim book As Object

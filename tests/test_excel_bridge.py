@@ -6,7 +6,11 @@
   the codes, inputs and catalogue chunks read back from the files as Excel would pass them.
 * The .xlsm from `write_master`: olevba reads every ``macros/*.bas`` back verbatim; LibreOffice
   imports each module and binds every button to its macro (it does only for macros that
-  exist); the hidden ``xlwings.conf`` sheet names the UDF module.
+  exist) and places the cover's buttons in their groups; the hidden ``xlwings.conf`` sheet
+  names the UDF module.
+* The buttons' VBA: each cover button runs the handler of its `cchc-xl` command
+  (`BUTTON_HANDLERS`), and the command line it builds, run by LibreOffice Basic, reaches the
+  Python handlers with every argument intact.
 
 One LibreOffice run converts both masters to .ods with recalculation on load; the .ods holds the
 Basic modules, the buttons and the recalculated values. The checks of the .xlsm alone (olevba,
@@ -36,13 +40,15 @@ from cchc_xl.errors import FileError, InputError, ScoreError
 from cchc_xl.build.macros import (
     CATALOGUE_NAME,
     COVER_BUTTONS,
+    COVER_GROUPS,
     FIELD_BUTTONS,
     UDF_MODULE,
     macros_folder,
     master_vba_project,
     vba_text,
 )
-from cchc_xl.excel.bridge import dispatch
+from cchc_xl.excel.bridge import BUTTON_HANDLERS, dispatch
+from cchc_xl.excel.buttons import EVIDENCE_FOLDER
 from cchc_xl.format.layout import (
     COL,
     COVER_SHEET,
@@ -330,6 +336,66 @@ def test_macro_sources() -> None:
     assert "Gõ mật khẩu để nút ghi được dữ liệu (phân biệt chữ hoa, chữ thường):" in messages
 
 
+# Each cover button, the `cchc-xl` command (= handler name) it runs, and the arguments it passes
+# after the master's path, as VBA expressions.
+BUTTON_ACTIONS = {
+    "CchcTaoFileDonVi": ("split", "Array(folder)"),
+    "CchcGopDuLieu": ("merge", "Array(folder), password"),
+    "CchcKiemTra": ("check", "Array()"),
+    "CchcDongBo": ("sync", "Array(), password"),
+    "CchcBaoCaoTuDanhGia": ("report", "Array(CStr(target), evidence)"),
+    "CchcNhapDiemThamDinh": ("appraisal", "Array(council), password"),
+    "CchcXuatKeHoach": ("plan", "Array(CStr(target))"),
+    "CchcTaoFileKeHoach": ("split-plan", "Array(folder)"),
+    "CchcBaoCaoTienDo": ("progress", "Array(CStr(target))"),
+}
+
+
+def test_every_cover_button_runs_its_command_s_handler() -> None:
+    source = read_bas_modules(macros_folder())["CchcButtons"]
+    assert [b.macro for b in COVER_BUTTONS] == list(BUTTON_ACTIONS)  # in the order of the year
+    assert [[b.macro for b in group] for group in COVER_GROUPS] == [
+        ["CchcTaoFileDonVi", "CchcGopDuLieu", "CchcKiemTra", "CchcDongBo"],
+        ["CchcBaoCaoTuDanhGia", "CchcNhapDiemThamDinh"],
+        ["CchcXuatKeHoach", "CchcTaoFileKeHoach", "CchcBaoCaoTienDo"]]
+    assert [b.macro for b in FIELD_BUTTONS] == ["CchcDongBo", "CchcKiemTra"]
+    run = re.compile(r'^\s*(?:If .* Then )?RunButton "([^"]+)", (.*)$', re.MULTILINE)
+    for macro, (action, arguments) in BUTTON_ACTIONS.items():
+        assert run.findall(_sub(source, macro)) == [(action, arguments)], macro
+    assert sorted(action for action, _ in BUTTON_ACTIONS.values()) == sorted(BUTTON_HANDLERS)
+    assert len(run.findall(source)) == len(BUTTON_ACTIONS)  # no other caller
+    # Every handler exists, and takes the master and the arguments the button passes.
+    import inspect
+
+    from cchc_xl.excel.bridge import _resolve
+
+    for action, arguments in BUTTON_ACTIONS.values():
+        params = inspect.signature(_resolve(BUTTON_HANDLERS[action])).parameters
+        inner, password = re.fullmatch(r"Array\((.*)\)(, password)?", arguments).groups()
+        passed = 1 + len(inner.split(", ") if inner else [])  # the master, then the arguments
+        positional = [p for name, p in params.items() if name != "password"]
+        needed = sum(p.default is inspect.Parameter.empty for p in positional)
+        assert needed <= passed <= len(positional), action
+        assert bool(password) == ("password" in params), action  # and then it comes last
+        assert not password or list(params)[-1] == "password", action
+
+    # The report's question names the folder Python puts the evidence package in.
+    report = VN_CONTINUED.sub("", _sub(source, "CchcBaoCaoTuDanhGia"))
+    question = decode_vn("".join(VN_LITERAL.findall(report.split("AskYesNo(")[1])))
+    assert f"thư mục {EVIDENCE_FOLDER} cạnh tệp báo cáo" in question
+    assert 'Then evidence = "1"' in report
+    # The council's file: the picker shows every kind of file the appraisal reader takes.
+    from cchc_xl.read.appraisal import SUFFIXES
+
+    appraisal = _sub(source, "CchcNhapDiemThamDinh")
+    patterns = re.search(r'"(\*\.[^"]+)"', appraisal).group(1).split(";")
+    assert sorted(patterns) == sorted(f"*{suffix}" for suffix in SUFFIXES)
+    common = read_bas_modules(macros_folder())["CchcCommon"]
+    ask = _sub(common, "AskYesNo")
+    assert "wsh.Popup(question, 0, CCHC_TITLE, vbYesNo + vbQuestion + POPUP_SYSTEM_MODAL)" in ask
+    assert "AskYesNo = (answer = vbYes)" in ask
+
+
 def _sub(source: str, name: str) -> str:
     """The text of one Sub or Function of a module."""
     m = re.search(rf"^(?:Public |Private )?(Sub|Function) {name}\(.*?^End \1$", source,
@@ -338,20 +404,49 @@ def _sub(source: str, name: str) -> str:
     return m.group(0)
 
 
+def test_the_cover_steps_follow_the_groups_of_buttons(built: dict[str, Master]) -> None:
+    """The cover's steps come in the three phases of the buttons' groups, and name each button
+    and its command in its phase; the built cover has the headings and the numbered steps."""
+    from cchc_xl.build.sheets import MASTER_PHASES
+
+    assert [heading for heading, _ in MASTER_PHASES] == ["Tự đánh giá", "Báo cáo, thẩm định",
+                                                         "Khắc phục"]
+    for (_, steps), group in zip(MASTER_PHASES, COVER_GROUPS, strict=True):
+        text = " ".join(steps)
+        for button in group:
+            assert f"'{button.caption}'" in text or f"{button.caption} (nút" in text, button
+            assert f"cchc-xl {BUTTON_ACTIONS[button.macro][0]}" in text, button
+    cover = [row[:2] for row in built["tiny"].given[COVER_SHEET]]
+    expected, number = [], 1
+    for heading, steps in MASTER_PHASES:
+        expected.append(["", heading])
+        for step in steps:
+            expected.append([number, step])
+            number += 1
+    start = cover.index(["", MASTER_PHASES[0][0]])
+    assert cover[start:start + len(expected)] == expected
+
+
 def test_only_the_writing_buttons_ask_for_the_password_and_pass_it_last() -> None:
     source = read_bas_modules(macros_folder())["CchcButtons"]
-    merge, sync = _sub(source, "CchcGopDuLieu"), _sub(source, "CchcDongBo")
-    assert "If Not AskPassword(password) Then Exit Sub" in merge
-    assert 'RunButton "merge", folder, True, password' in merge
-    assert "If Not AskPassword(password) Then Exit Sub" in sync
-    assert 'RunButton "sync", "", False, password' in sync
-    for macro in ("CchcTaoFileDonVi", "CchcXuatKeHoach", "CchcKiemTra"):
+    writing = {"CchcGopDuLieu": "merge", "CchcDongBo": "sync", "CchcNhapDiemThamDinh": "appraisal"}
+    for macro, action in writing.items():
+        sub = _sub(source, macro)
+        # Asked after the folder or file, before anything runs; passed last.
+        assert "If Not AskPassword(password) Then Exit Sub" in sub, macro
+        assert sub.index("AskPassword") < sub.index("RunButton")
+        assert re.search(rf'RunButton "{action}", Array\([^)]*\), password$', sub, re.MULTILINE)
+    for macro in set(BUTTON_ACTIONS) - set(writing):
         assert "password" not in _sub(source, macro).lower(), macro  # they only read the file
     run = _sub(source, "RunButton")
-    # b.run_button(action[, argument][, password]): the handlers' (master, argument, password).
-    assert run.index("PyLiteral(argument)") < run.index(
-        'If password <> "" Then command = command & ", " & PyLiteral(password)') < run.index(
-        'command = command & ")"')
+    assert "Application.Run XLWINGS_ADDIN & \"!RunPython\", PythonCommand(action, arguments, " \
+        "password)" in run
+    command = _sub(source, "PythonCommand")
+    # b.run_button(action, argument..., [password]): the handlers' (master, arguments, password).
+    assert command.index("For i = LBound(arguments) To UBound(arguments)") < command.index(
+        'command = command & ", " & PyLiteral(CStr(arguments(i)))') < command.index(
+        'If password <> "" Then command = command & ", " & PyLiteral(password)') < command.index(
+        'PythonCommand = command & ")"')
     ask = _sub(source, "AskPassword")
     assert "If Not HasSheetPassword() Then Exit Function" in ask
     assert re.search(r"Application\.InputBox\(VN\(.*Type:=2\)", VN_CONTINUED.sub("", ask),
@@ -367,16 +462,36 @@ def test_only_the_writing_buttons_ask_for_the_password_and_pass_it_last() -> Non
 
 
 # Appended to the standard modules for the LibreOffice run only (ASCII, like the modules): the
-# call compiles the whole module, and CchcCommon's probe runs VN and PyLiteral, which build
-# every button's Python command (the password included) from Vietnamese text.
+# call compiles the whole module, CchcCommon's probe runs VN and PyLiteral, and CchcButtons'
+# probe builds the Python commands of buttons with no argument, one, two and a password, from
+# Vietnamese text, with the function RunButton hands to the add-in.
 PROBE_TEXT = "D:\\nhận về\\ 'Mật-khẩu 1' & % \" ^ \U0001f600"
+PROBE_REPORT = "D:\\CCHC\\2026\\báo cáo tự đánh giá.docx"
+PROBE_COUNCIL = "\\\\máy-chủ\\thẩm định\\kết quả (HĐTĐ) 100%.xlsx"
 COMPILED = 'Public Function CchcProbe() As String\n    CchcProbe = "compiled"\nEnd Function\n'
 VBA_PROBES = {
-    "CchcButtons": COMPILED,
+    "CchcButtons": ('Public Function CchcProbe() As String\n'
+                    '    CchcProbe = PythonCommand("check", Array(), "") & "|" & _\n'
+                    f'        PythonCommand("report", Array(VN("{vba_text(PROBE_REPORT)}"), "1"), '
+                    '"") & "|" & _\n'
+                    f'        PythonCommand("appraisal", Array(VN("{vba_text(PROBE_COUNCIL)}")), '
+                    f'VN("{vba_text(PROBE_TEXT)}"))\n'
+                    'End Function\n'),
     "CchcUdfs": COMPILED,
     "CchcCommon": ('Public Function CchcProbe() As String\n'
                    f'    CchcProbe = PyLiteral(VN("{vba_text(PROBE_TEXT)}"))\nEnd Function\n'),
 }
+
+
+def _run_button_call(command: str) -> tuple[str, ...]:
+    """The arguments of the run_button call in a command the buttons give RunPython."""
+    import ast
+
+    tree = ast.parse(command)
+    assert isinstance(tree.body[0], ast.Import) and len(tree.body) == 2, command
+    call = tree.body[1].value
+    assert isinstance(call, ast.Call) and ast.unparse(call.func) == "b.run_button", command
+    return tuple(ast.literal_eval(arg) for arg in call.args)
 
 
 @pytest.mark.libreoffice
@@ -402,10 +517,22 @@ def test_libreoffice_compiles_every_module_and_runs_the_command_builder(tmp_path
                              is_stream=True)
     workbook.close()
     results = call_vba(path, "CchcProbe")
-    assert results["CchcButtons"] == results["CchcUdfs"] == "compiled", results
+    assert results["CchcUdfs"] == "compiled", results
     literal = results["CchcCommon"]
     assert literal.isascii() and re.fullmatch(r"'[0-9A-Za-z .:_\\-]*'", literal), literal
     assert _whole(ast.literal_eval(literal)) == PROBE_TEXT
+    # The buttons' commands: ASCII (the add-in puts them on a cmd.exe command line inside
+    # double quotes), one run_button call each, and through `dispatch` every handler receives
+    # exactly the texts the button had, surrogate pairs joined.
+    commands = results["CchcButtons"].split("|")
+    assert all(c.isascii() and '"' not in c for c in commands), commands
+    calls = [_run_button_call(c) for c in commands]
+    assert [call[0] for call in calls] == ["check", "report", "appraisal"]
+    received: list[tuple[Any, ...]] = []
+    handlers = {name: (lambda master, *args: received.append(args)) for name in BUTTON_HANDLERS}
+    for name, *args in calls:
+        assert dispatch(name, Path("tong-hop.xlsm"), args, handlers)[0]
+    assert received == [(), (PROBE_REPORT, "1"), (PROBE_COUNCIL, PROBE_TEXT)]
 
 
 def test_vba_text_escapes() -> None:
@@ -622,8 +749,12 @@ def test_olevba_reads_every_macro_source(built: dict[str, Master], key: str) -> 
         bodies[name] = "\n".join(line for line in code.split("\n")
                                  if not line.startswith("Attribute "))
         assert bodies[name] == _lf(source), name
-    for function in ("AskPassword", "HasSheetPassword", "UnprotectsWithoutPassword"):
+    for function in ("AskPassword", "HasSheetPassword", "UnprotectsWithoutPassword", "PickFile",
+                     "PythonCommand"):
         assert f"Private Function {function}(" in bodies["CchcButtons"]  # the password prompt
+    for button in COVER_BUTTONS:
+        assert f"Public Sub {button.macro}()" in bodies["CchcButtons"]
+    assert "Public Function AskYesNo(" in bodies["CchcCommon"]
     # Sheet document modules, if any, are exactly the code names XlsxWriter gave the sheets.
     with zipfile.ZipFile(built[key].xlsm) as zf:
         parts = [zf.read(n).decode() for n in zf.namelist()
@@ -683,11 +814,52 @@ def test_libreoffice_imports_modules_and_binds_every_button(
     buttons = _buttons(master)
     url = "vnd.sun.star.script:VBAProject.CchcButtons.{}".format
     assert buttons[COVER_SHEET] == [(b.caption, url(b.macro)) for b in COVER_BUTTONS]
+    assert len(COVER_BUTTONS) == 9
     for field in master.catalogue.fields:
         assert buttons[field_sheet_name(field)] == [(b.caption, url(b.macro))
                                                     for b in FIELD_BUTTONS]
     others = set(buttons) - {COVER_SHEET, *(field_sheet_name(f) for f in master.catalogue.fields)}
     assert all(buttons[s] == [] for s in others)
+
+
+def _inches(length: str) -> float:
+    assert length.endswith("in"), length
+    return float(length[:-2])
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("key", MASTERS)
+def test_libreoffice_places_the_cover_buttons_in_their_groups(
+        masters: dict[str, Master], key: str) -> None:
+    """As LibreOffice lays the cover out: one column right of the text, top to bottom in the
+    order of the year, none overlapping, a wider gap between two groups than inside one."""
+    content = _content(masters[key])
+    cover = next(t for t in content.iter(f"{{{ODF['table']}}}table")
+                 if t.get(f"{{{ODF['table']}}}name") == COVER_SHEET)
+    labels = {b.get(f"{{{ODF['form']}}}id"): b.get(f"{{{ODF['form']}}}label")
+              for b in cover.iter(f"{{{ODF['form']}}}button")}
+    draw, svg = ("urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+                 "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0")
+    boxes = {labels[c.get(f"{{{draw}}}control")]: tuple(
+        _inches(c.get(f"{{{svg}}}{a}")) for a in ("x", "y", "width", "height"))
+        for c in cover.iter(f"{{{draw}}}control")}
+    placed = [boxes[b.caption] for b in COVER_BUTTONS]
+    assert len({round(x, 3) for x, _, _, _ in placed}) == 1
+    style = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+    widths = {s.get(f"{{{style}}}name"): _inches(props.get(f"{{{style}}}column-width"))
+              for s in content.iter(f"{{{style}}}style")
+              if (props := s.find(f"{{{style}}}table-column-properties")) is not None}
+    columns = []
+    for column in cover.findall(f"{{{ODF['table']}}}table-column"):
+        repeated = int(column.get(f"{{{ODF['table']}}}number-columns-repeated", "1"))
+        columns += [widths[column.get(f"{{{ODF['table']}}}style-name")]] * min(repeated, 3)
+    assert placed[0][0] >= columns[0] + columns[1]  # right of the text in column B
+    gaps = [b[1] - (a[1] + a[3]) for a, b in zip(placed, placed[1:])]
+    assert all(gap > 0 for gap in gaps), gaps
+    ends = {sum(len(g) for g in COVER_GROUPS[:i + 1]) - 1 for i in range(len(COVER_GROUPS) - 1)}
+    inside = [g for i, g in enumerate(gaps) if i not in ends]
+    between = [g for i, g in enumerate(gaps) if i in ends]
+    assert max(inside) < min(between) - 0.1, gaps  # a tenth of an inch more, at least
 
 
 @pytest.mark.parametrize("key", MASTERS)

@@ -17,19 +17,27 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections import Counter
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 import xlsxwriter
+from click.testing import CliRunner
 
+from cchc_xl.cli import main as cli_main
 from cchc_xl.criteria.catalogue import load_catalogue
+from cchc_xl.criteria.numbers import vn_number
+from cchc_xl.documents.evidence import INDEX_NAME
 from cchc_xl.errors import FileError, Problem
 from cchc_xl.excel import buttons
 from cchc_xl.excel.bridge import dispatch
 from cchc_xl.excel.buttons import (
+    EVIDENCE_FOLDER,
     MIN_XLWINGS,
     check_message,
     merge_message,
@@ -44,6 +52,7 @@ from cchc_xl.excel.live import (
     excel_entry,
     excel_protect_args,
     excel_selection,
+    live_appraisal,
     live_merge,
     live_sync,
     read_open_master,
@@ -51,7 +60,11 @@ from cchc_xl.excel.live import (
 from cchc_xl.files import lock
 from cchc_xl.files.package import Package
 from cchc_xl.format.layout import (
+    COL,
     EVIDENCE_SHEET,
+    EXPLANATION_COLUMNS,
+    EXPLANATION_FIRST_ROW,
+    EXPLANATION_SHEET,
     GAP_SHEET,
     LOG_FIRST_ROW,
     LOG_SHEET,
@@ -61,7 +74,7 @@ from cchc_xl.format.layout import (
 from cchc_xl.ops.master import Master
 from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_with_openpyxl, sample_evidence, sample_state_entries
-from cchc_xl.format.state import EvidenceRow
+from cchc_xl.format.state import EvidenceRow, Explanation
 
 NOW = dt.datetime(2026, 12, 12, 8, 30)
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,7 +221,8 @@ def test_sync_and_check_messages(setup):
 
 
 class FakeRange:
-    """Records the address, resizes and what is assigned; nothing else of xlwings' Range."""
+    """Records the address, resizes and what is assigned, and the two calls of `copy_formats`
+    (AutoFill, Rows.AutoFit); nothing else of xlwings' Range."""
 
     def __init__(self, log: list[tuple[Any, ...]], sheet: str, row: int, col: int,
                  rows: int = 1, cols: int = 1) -> None:
@@ -218,11 +232,35 @@ class FakeRange:
         sheet, row, col, _, _ = self.where
         return FakeRange(self.log, sheet, row, col, rows, cols)
 
+    @property
+    def api(self) -> FakeRangeApi:
+        return FakeRangeApi(self.log, self.where)
+
+    @property
+    def rows(self) -> FakeRows:
+        return FakeRows(self.log, self.where)
+
     def __setattr__(self, name: str, value: Any) -> None:
         if name in ("value", "formula"):
             self.log.append((name, *self.where, value))
         else:
             object.__setattr__(self, name, value)
+
+
+class FakeRangeApi:
+    def __init__(self, log: list[tuple[Any, ...]], where: tuple[Any, ...]) -> None:
+        self.log, self.where = log, where
+
+    def AutoFill(self, destination: FakeRangeApi, kind: int) -> None:  # noqa: N802 - Excel's
+        self.log.append(("AutoFill", self.where, destination.where, kind))
+
+
+class FakeRows:
+    def __init__(self, log: list[tuple[Any, ...]], where: tuple[Any, ...]) -> None:
+        self.log, self.where = log, where
+
+    def autofit(self) -> None:
+        self.log.append(("Rows.AutoFit", self.where))
 
 
 class FakeSheetApi:
@@ -407,7 +445,8 @@ def test_live_mode_waits_for_the_lock_another_process_holds(setup, tmp_path, mon
     holder = _python(HOLD, path, stdin=subprocess.PIPE)
     try:
         assert holder.stdout.readline() == "held\n"
-        for run in (lambda b: live_merge(b, [returned], now=NOW), live_sync):
+        for run in (lambda b: live_merge(b, [returned], now=NOW), live_sync,
+                    lambda b: live_appraisal(b, tmp_path / "hd.xlsx")):
             book = GridBook.from_file(path)
             with pytest.raises(FileError, match=r"đang được ghi bởi .*lệnh: merge --force"):
                 run(book)
@@ -438,17 +477,20 @@ class LockProbingBook(GridBook):
         super().save()
 
 
-@pytest.mark.parametrize("action", ["merge", "sync"])
+@pytest.mark.parametrize("action", ["merge", "sync", "appraisal"])
 def test_live_mode_holds_the_lock_from_the_first_read_to_the_save(setup, tmp_path, action):
-    _, _, master, returned = setup
+    _, catalogue, master, returned = setup
     path = tmp_path / "m.xlsx"
     shutil.copy(master, path)
     book = LockProbingBook.from_file(path)
     book.probes = []
     if action == "merge":
         live_merge(book, [returned], now=NOW)
-    else:
+    elif action == "sync":
         live_sync(book)
+    else:
+        leaves = [leaf.code for leaf in catalogue.all_leaves()][:3]
+        live_appraisal(book, council_file(tmp_path / "hd.xlsx", dict.fromkeys(leaves, 0)))
     assert book.probes == ["refused", "refused"]
     assert _python(TRY, path).communicate()[0].strip() == "free"
 
@@ -462,7 +504,8 @@ def test_a_wrong_or_missing_password_writes_nothing(setup, locked_master, tmp_pa
     shutil.copy(locked_master, path)
     cases = {"mật-khẩu 1": "Sai mật khẩu", "": "nút chưa nhận được mật khẩu"}
     for password, message in cases.items():
-        for run in (lambda b: live_merge(b, [returned], now=NOW), live_sync):
+        for run in (lambda b: live_merge(b, [returned], now=NOW), live_sync,
+                    lambda b: live_appraisal(b, tmp_path / "hd.xlsx")):
             book = GridBook.from_file(path, password=password)
             with pytest.raises(FileError, match=message) as info:
                 run(book)
@@ -505,16 +548,28 @@ def test_the_buttons_pass_the_password_to_the_live_mode(setup, locked_master, tm
     assert not ok and text.startswith("Sai mật khẩu") and "Tệp chưa bị thay đổi." in text
     ok, text = dispatch("sync", path, ())  # an old master's VBA passes no password
     assert not ok and "bấm lại nút và gõ mật khẩu" in text
+    council = council_file(tmp_path / "hd.xlsx", {"1.1.1": 0.5})
+    ok, text = dispatch("appraisal", path, (str(council), "Mật-khẩu 1"))
+    assert ok and text.startswith("Đã nhập điểm thẩm định của 1 tiêu chí"), text
+    assert ("protect", EXPLANATION_SHEET, "Mật-khẩu 1") in opened[-1].calls
+    ok, text = dispatch("appraisal", path, (str(council), "mat khau"))
+    assert not ok and text.startswith("Sai mật khẩu"), text
 
 
 def test_the_reading_buttons_need_no_password(locked_master, tmp_path):
-    """Split, plan and check only read the saved master: they work on a password master."""
+    """Split, split-plan, report, plan, progress and check only read the saved master: they
+    work on a password master, and leave it as it was."""
+    before = locked_master.read_bytes()
     ok, text = dispatch("check", locked_master, ())
     assert ok and "xlwings" in text, text
-    ok, text = dispatch("plan", locked_master, (str(tmp_path / "ke-hoach.docx"),))
-    assert ok and (tmp_path / "ke-hoach.docx").is_file(), text
-    ok, text = dispatch("split", locked_master, (str(tmp_path / "gui"),))
-    assert ok and text.startswith("Đã tạo ") and any((tmp_path / "gui").iterdir()), text
+    for name, out in (("plan", "ke-hoach.docx"), ("report", "bao-cao.docx"),
+                      ("progress", "tien-do.xlsx")):
+        ok, text = dispatch(name, locked_master, (str(tmp_path / out),))
+        assert ok and (tmp_path / out).is_file(), text
+    for name, folder in (("split", "gui"), ("split-plan", "ke-hoach")):
+        ok, text = dispatch(name, locked_master, (str(tmp_path / folder),))
+        assert ok and text.startswith("Đã tạo ") and any((tmp_path / folder).iterdir()), text
+    assert locked_master.read_bytes() == before
 
 
 # --- the Kiểm tra button: the installed xlwings ---------------------------------------------
@@ -546,3 +601,335 @@ def test_the_minimum_xlwings_is_stated_everywhere_and_has_xlpy():
     main_bas = Path(xlwings.__file__).parent / "addin" / "Main.bas"
     assert re.search(r"^Function XLPy\(\)", main_bas.read_text(encoding="utf-8", errors="replace"),
                      re.MULTILINE)
+
+
+# --- the appraisal button: the council's points into the open master -----------------------
+
+
+def council_file(path: Path, points: dict[str, Any], groups: tuple[str, ...] = ("1",)) -> Path:
+    """The council's table as its own spreadsheet has it: a title, then STT / Mã / Tên / Điểm."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["KẾT QUẢ THẨM ĐỊNH CHỈ SỐ CCHC"])
+    sheet.append([])
+    sheet.append(["STT", "Mã tiêu chí", "Tên tiêu chí", "Điểm thẩm định"])
+    for group in groups:  # a field's row: the master sums it, the import ignores it
+        sheet.append([None, group, "Lĩnh vực", 1])
+    for i, (code, value) in enumerate(points.items(), start=1):
+        sheet.append([i, code, f"Tiêu chí {code}", value])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def appraised(setup, tmp_path_factory):
+    """The merged master with two explanations typed beforehand (one with a text Excel would
+    retype), and the council's file: every item, 14 of them lowered to half their points — more
+    rows than the appraisal sheet was built with."""
+    _, catalogue, master, returned = setup
+    folder = tmp_path_factory.mktemp("tham-dinh")
+    path = folder / "tong-hop" / "tong-hop.xlsx"
+    path.parent.mkdir()
+    shutil.copy(master, path)
+    opened = Master.open(path)
+    opened.merge([returned], now=NOW)
+    report = opened.report()
+    leaves = [leaf.code for leaf in catalogue.all_leaves()]
+    scored = [code for code in leaves if report.nodes[code].points > 0]
+    lowered = {code: (report.nodes[code].points / 2).quantize(Decimal("0.01"))
+               for code in scored[:14]}
+    points = {code: float(lowered.get(code, report.nodes[code].points)) for code in leaves}
+    explained = {scored[0]: Explanation(explanation="2.10"),  # lowered: its first points recorded
+                 scored[20]: Explanation(explanation="Đã giải trình", decision="Chấp nhận")}
+    opened.state = replace(opened.state, explanations=explained)
+    opened.save()
+    return path, council_file(folder / "hoi-dong" / "ket-qua.xlsx", points), lowered
+
+
+def _cell_value(value: Any) -> Any:
+    return None if value == "" else value
+
+
+def test_live_appraisal_writes_what_the_appraisal_command_writes(setup, appraised, tmp_path):
+    catalogue = setup[1]
+    path, council, lowered = appraised
+    headless, live_file = tmp_path / "h.xlsx", tmp_path / "l.xlsx"
+    shutil.copy(path, headless)
+    shutil.copy(path, live_file)
+    out = CliRunner().invoke(cli_main, ["appraisal", str(headless), str(council)])
+    assert out.exit_code == 0, out.output
+    _, expected = read_master(headless)
+
+    book = GridBook.from_file(live_file)
+    _, before = read_open_master(GridBook.from_file(live_file))
+    result = live_appraisal(book, council)
+    assert max(_reads(book).values()) == 1, "each sheet is read once"
+    _assert_written_while_editing_then_saved(book)
+    assert not lock.lock_path(live_file).exists()
+    _, got = read_open_master(book)
+    assert got.state.entries == expected.state.entries  # the appraised points, nothing else
+    assert {c: e.appraised for c, e in got.state.entries.items() if e.appraised is not None} == \
+        {c: float(p) for c, p in result.points.items()}
+    assert got.state.explanations == expected.state.explanations
+    assert set(result.lowered) == set(lowered) and result.ignored == ["1"]
+    assert {c: given for c, (_, given) in result.lowered.items()} == lowered
+    # Recorded: the lowered items, and the item explained beforehand (no first points yet).
+    assert set(result.first_round) == set(expected.state.explanations) > set(lowered)
+
+    # The appraisal sheet, cell by cell, as the command wrote it: values, texts, formulas.
+    sheet = openpyxl.load_workbook(headless)[EXPLANATION_SHEET]
+    grid = book.grids[EXPLANATION_SHEET]
+    codes = [_cell_value(row[0]) for row in grid[EXPLANATION_FIRST_ROW:] if row]
+    assert [c for c in codes if c] == [leaf.code for leaf in catalogue.all_leaves()
+                                       if leaf.code in expected.state.explanations]  # in order
+    assert len([c for c in codes if c]) == 15
+    for r in range(EXPLANATION_FIRST_ROW, max(len(grid), sheet.max_row)):
+        for c in range(len(EXPLANATION_COLUMNS)):
+            want = sheet.cell(row=r + 1, column=c + 1).value
+            if (EXPLANATION_SHEET, r, c) in book.formulas:
+                assert book.formulas[(EXPLANATION_SHEET, r, c)] == want, (r, c)
+            else:
+                have = _cell_value(grid[r][c]) if r < len(grid) and c < len(grid[r]) else None
+                assert have == want, (r, c, have, want)
+    assert "2.10" in [row[5] for row in grid]  # typed text stays text
+    # The gap tables: sorted by the appraised points, the same formulas as the command's.
+    gap = openpyxl.load_workbook(headless)[GAP_SHEET]
+    written = {(r, c): f for (s, r, c), f in book.formulas.items() if s == GAP_SHEET}
+    assert written
+    for (r, c), formula in written.items():
+        assert gap.cell(row=r + 1, column=c + 1).value == formula, (r, c)
+
+    # Parents' cells keep their sum formulas: only leaf rows of the appraised column written.
+    leaf_rows = {(m.sheet, m.row) for m in before.rows.values() if m.kind != "group"}
+    written = {(s, r) for s, r, c in _written_cells(book) if c == COL["appraised"]
+               and s != EXPLANATION_SHEET and s != GAP_SHEET}
+    assert len(written) >= len(lowered) and written <= leaf_rows
+
+
+def _written_cells(book: GridBook) -> set[tuple[str, int, int]]:
+    """Every cell the live mode wrote, from the block shapes GridBook recorded."""
+    cells = set()
+    for call, shape in zip([c for c in book.calls if c[0] == "write"], book.shapes, strict=True):
+        _, sheet, row, col, _, _ = call
+        rows, cols = shape
+        cells |= {(sheet, row + i, col + j) for i in range(rows) for j in range(cols)}
+    return cells
+
+
+def test_rows_added_to_the_appraisal_sheet_are_typed_into_like_the_built_ones(appraised,
+                                                                            tmp_path):
+    """The builder formats the table and 10 blank rows after it, every row alike; the live mode
+    gives the rows it writes beyond them, and 10 blank rows after, the first row's formats."""
+    path, council, _ = appraised
+    live_file = tmp_path / "l.xlsx"
+    shutil.copy(path, live_file)
+    sheet = openpyxl.load_workbook(live_file)[EXPLANATION_SHEET]
+
+    def look(r: int) -> list[tuple[Any, ...]]:  # 0-based row: what a cell's format decides
+        cells = [sheet.cell(row=r + 1, column=c + 1) for c in range(len(EXPLANATION_COLUMNS))]
+        return [(c.protection.locked, c.fill.fgColor.rgb, c.number_format, c.font.name,
+                 c.border.left.style) for c in cells]
+
+    built = [r for r in range(EXPLANATION_FIRST_ROW, sheet.max_row)
+             if look(r)[0] != look(sheet.max_row + 5)[0]]  # formatted, unlike rows below
+    assert built == list(range(EXPLANATION_FIRST_ROW, EXPLANATION_FIRST_ROW + 2 + 10))
+    assert all(look(r) == look(EXPLANATION_FIRST_ROW) for r in built)  # items and blank rows
+    unlocked = {col for col, cell in enumerate(look(EXPLANATION_FIRST_ROW)) if not cell[0]}
+    assert unlocked == {0, 4, 5, 6, 7}  # code, first points, explanation, supplement, decision
+
+    book = GridBook.from_file(live_file)
+    live_appraisal(book, council)
+    [call] = [c for c in book.calls if c[0] == "copy_formats"]
+    _, sheet_name, source, last, width, editing = call
+    assert (sheet_name, source, width, editing) == (EXPLANATION_SHEET, EXPLANATION_FIRST_ROW,
+                                                   len(EXPLANATION_COLUMNS), True)
+    rows = {r for s, r, _ in _written_cells(book) if s == EXPLANATION_SHEET}
+    assert max(rows) == EXPLANATION_FIRST_ROW + 14  # 15 rows, more than the 12 built
+    assert rows <= set(range(source, last + 1))
+    assert last == EXPLANATION_FIRST_ROW + 15 + 10 - 1  # and 10 blank rows after the table
+    # The copy comes after the table was written, inside the same unprotected span.
+    kinds = [(c[0], c[1]) for c in book.calls if c[0] in ("write", "copy_formats", "protect",
+                                                          "unprotect")
+             and c[1] == EXPLANATION_SHEET]
+    assert kinds == [("unprotect", EXPLANATION_SHEET), ("write", EXPLANATION_SHEET),
+                     ("copy_formats", EXPLANATION_SHEET), ("protect", EXPLANATION_SHEET)]
+
+
+def test_the_appraisal_button(appraised, tmp_path, monkeypatch):
+    path, council, lowered = appraised
+    live_file = tmp_path / "tong-hop.xlsx"
+    shutil.copy(path, live_file)
+    opened: list[GridBook] = []
+
+    def open_book(master: Path, password: str) -> GridBook:
+        opened.append(GridBook.from_file(master, password=password))
+        return opened[-1]
+
+    monkeypatch.setattr(buttons, "_open", open_book)
+    ok, text = dispatch("appraisal", live_file, (str(council),))
+    assert ok, text
+    lines = text.split("\n")
+    state = read_open_master(opened[-1])[1].state
+    count = len([e for e in state.entries.values() if e.appraised is not None])
+    assert lines[0] == f"Đã nhập điểm thẩm định của {count} tiêu chí từ ket-qua.xlsx."
+    assert lines[1] == ("Đã ghi điểm thẩm định lần đầu của 15 tiêu chí ở sheet 'Giải trình thẩm "
+                        "định': ghi nội dung giải trình ở đó.")
+    assert lines[2] == "Bỏ qua dòng của tiêu chí cha (tệp tổng hợp tự cộng): 1."
+    assert lines[3] == "Hội đồng chấm thấp hơn điểm tự chấm ở 14 tiêu chí:"
+    own = Master.open(path).report().nodes
+    first = next(iter(lowered))
+    assert lines[4] == (f"- {first}: tự chấm {vn_number(own[first].points)}, thẩm định "
+                        f"{vn_number(lowered[first])}")
+    assert lines[-1] == "… và 6 dòng nữa (chạy lệnh cchc-xl để xem đủ)."  # 18 lines, 12 shown
+    assert state.entries[first].appraised == float(lowered[first])
+
+    # A council file with problems: each with its sheet and cell, and nothing written.
+    bad = council_file(tmp_path / "hd" / "sai.xlsx", {first: "bốn", "9.9": 1})
+    ok, text = dispatch("appraisal", live_file, (str(bad),))
+    assert not ok
+    lines = text.split("\n")
+    assert lines[0] == ("Tệp kết quả thẩm định sai.xlsx có 2 lỗi; chưa nhập điểm nào. Hãy sửa theo "
+                        "danh sách rồi nhập lại.")
+    assert lines[1].startswith("- sheet 'Sheet', ô D5") and "không phải là số" in lines[1], lines
+    assert lines[2].startswith("- sheet 'Sheet', ô B6") and "9.9" in lines[2], lines
+    assert not [c for c in opened[-1].calls if c[0] in ("write", "save", "copy_formats")]
+    assert not lock.lock_path(live_file).exists()
+
+
+def test_a_master_without_the_appraisal_sheet_is_refused(setup, tmp_path):
+    """A master made by cchc-xl before the appraisal round (format 1) has no appraisal sheet,
+    and Excel's open workbook cannot get one from the live mode: the button says what to do."""
+    _, _, master, _ = setup
+    path = tmp_path / "m.xlsx"
+    shutil.copy(master, path)
+    book = GridBook.from_file(path)
+    del book.grids[EXPLANATION_SHEET]
+    with pytest.raises(FileError, match="cchc-xl appraisal") as info:
+        live_appraisal(book, tmp_path / "hd.xlsx")
+    assert "Tệp chưa bị thay đổi." in str(info.value)
+    assert not [c for c in book.calls if c[0] in ("write", "save")]
+
+
+def test_xlwings_book_copies_formats_without_the_clipboard_and_fits_the_rows(tmp_path):
+    fake = FakeBook(tmp_path / "m.xlsm", [EXPLANATION_SHEET])
+    XlwingsBook(fake).copy_formats(EXPLANATION_SHEET, 4, 18, 10)
+    XlwingsBook(fake).copy_formats(EXPLANATION_SHEET, 4, 4, 10)
+    # Rows 5 (1-based) to 19: AutoFill of row 5's formats (xlFillFormats = 3) over all of them.
+    assert fake.log == [("AutoFill", (EXPLANATION_SHEET, 5, 1, 1, 10),
+                         (EXPLANATION_SHEET, 5, 1, 15, 10), 3),
+                        ("Rows.AutoFit", (EXPLANATION_SHEET, 5, 1, 15, 10)),
+                        ("Rows.AutoFit", (EXPLANATION_SHEET, 5, 1, 1, 10))]
+
+
+# --- the buttons that only read the master: the same files as their commands ----------------
+
+
+def test_the_report_button_writes_what_the_report_command_writes(setup, tmp_path):
+    _, _, master, returned = setup
+    folder = tmp_path / "tong-hop"
+    folder.mkdir()
+    path = folder / "tong-hop.xlsx"
+    shutil.copy(master, path)
+    opened = Master.open(path)
+    opened.merge([returned], now=NOW)
+    documents = tmp_path / "tai-lieu"
+    documents.mkdir()
+    evidence = list(opened.state.evidence)
+    for i in range(6):  # five files (two rows cite the same one), and one missing
+        (documents / f"van-ban-{i % 5}.pdf").write_bytes(b"%PDF-1.4 " + bytes([i % 5]))
+        evidence[i] = replace(evidence[i], link=f"../tai-lieu/van-ban-{i % 5}.pdf")
+    evidence[6] = replace(evidence[6], link="../tai-lieu/khong-co.pdf")
+    opened.state = replace(opened.state, evidence=evidence)
+    opened.save()
+
+    out = tmp_path / "bao-cao" / "bao-cao-tu-danh-gia.docx"
+    out.parent.mkdir()
+    ok, text = dispatch("report", path, (str(out), "1"))
+    assert ok, text
+    package = out.parent / EVIDENCE_FOLDER
+    assert out.is_file() and (package / INDEX_NAME).is_file()
+    copied = sorted(p.relative_to(package) for p in package.rglob("*")
+                    if p.is_file() and p.name != INDEX_NAME)
+    assert len(copied) == 6  # one file cited for two codes is in both codes' folders
+    # The command, on the same master: the same package, the same warnings.
+    cli_out = tmp_path / "lenh" / "bao-cao.docx"
+    cli_out.parent.mkdir()
+    run = CliRunner().invoke(cli_main, ["report", str(path), "--out", str(cli_out),
+                                        "--evidence-dir", str(tmp_path / "lenh" / "tl")])
+    assert run.exit_code == 0, run.output
+    assert copied == sorted(p.relative_to(tmp_path / "lenh" / "tl")
+                            for p in (tmp_path / "lenh" / "tl").rglob("*")
+                            if p.is_file() and p.name != INDEX_NAME)
+    warnings = Master.open(path).export_report(tmp_path / "x.docx",
+                                               evidence_dir=tmp_path / "x").warnings
+    assert run.output.count("\n") > len(warnings)  # the command printed them all
+    lines = text.split("\n")
+    assert lines[:2] == ["Đã xuất báo cáo tự đánh giá:", str(out)]
+    assert lines[2:5] == ["Gói tài liệu kiểm chứng: 6 tệp trong thư mục", str(package),
+                          f"(danh mục: {INDEX_NAME})."]
+    assert lines[5] == f"Cần bổ sung hoặc xem lại ({len(warnings)}):"
+    assert lines[6] == f"- {warnings[0].where(with_file=False)}: {warnings[0].message}"
+    # Clipped like the plan's message: 12 entries (the first two take several lines).
+    assert sum(line.startswith("- ") for line in lines) == 9
+    assert lines[-1] == f"… và {len(warnings) - 9} dòng nữa (chạy lệnh cchc-xl để xem đủ)."
+    assert any("khong-co.pdf" in w.message and w.cell for w in warnings)
+
+    # No: the report only.
+    alone = tmp_path / "chi-bao-cao" / "bao-cao.xlsx"
+    alone.parent.mkdir()
+    ok, text = dispatch("report", path, (str(alone), ""))
+    assert ok and alone.is_file() and "Gói tài liệu" not in text, text
+    assert not (alone.parent / EVIDENCE_FOLDER).exists()
+
+
+def test_the_split_plan_button_writes_the_plan_workbooks_the_command_writes(setup, tmp_path):
+    from cchc_xl.format.tracker import PLAN_KIND
+    from cchc_xl.read.reader import read_return
+
+    _, catalogue, master, returned = setup
+    path = tmp_path / "tong-hop.xlsx"
+    shutil.copy(master, path)
+    Master.open(path).merge([returned], now=NOW)
+    ok, text = dispatch("split-plan", path, (str(tmp_path / "ke-hoach"),))
+    assert ok, text
+    written = sorted(p.name for p in (tmp_path / "ke-hoach").iterdir())
+    run = CliRunner().invoke(cli_main, ["split-plan", str(path), "--out", str(tmp_path / "kh")])
+    assert run.exit_code == 0, run.output
+    assert written == sorted(p.name for p in (tmp_path / "kh").iterdir()) and written
+    assert text.startswith(f"Đã tạo {len(written)} tệp kế hoạch khắc phục cho các đơn vị trong "
+                           f"thư mục:\n{tmp_path / 'ke-hoach'}\n")
+    assert "nút 'Gộp dữ liệu'" in text
+    for name in written:  # plan workbooks, that the merge takes back
+        data = read_return(tmp_path / "ke-hoach" / name, catalogue)
+        assert data.kind == PLAN_KIND and not data.problems, name
+
+
+def test_the_progress_button_reports_today(setup, tmp_path):
+    from cchc_xl.format.state import Task
+
+    _, _, master, _ = setup
+    path = tmp_path / "tong-hop.xlsx"
+    shutil.copy(master, path)
+    today = dt.date.today()
+    opened = Master.open(path)
+    opened.state = replace(opened.state, tasks=[
+        Task(code="1.1", task="Ban hành kế hoạch", lead="VP",
+             deadline=today - dt.timedelta(days=10), status="đang thực hiện"),
+        Task(code="2.1.1", task="Rà soát hồ sơ", lead="NV1",
+             deadline=today + dt.timedelta(days=30)),
+        Task(code="1.1", task="Họp giao ban", lead="VP", deadline=today,
+             status="hoàn thành", completed=today - dt.timedelta(days=1))])
+    opened.save()
+    totals = Master.open(path).progress(today).totals
+    assert (totals["total"], totals["done"], totals["overdue"]) == (3, 1, 1)
+    for name in ("tien-do.docx", "tien-do.xlsx"):
+        out = tmp_path / name
+        ok, text = dispatch("progress", path, (str(out),))
+        assert ok, text
+        assert text.split("\n")[:3] == [
+            f"Đã xuất báo cáo tiến độ khắc phục (tính đến ngày {today:%d/%m/%Y}):", str(out),
+            "3 nhiệm vụ: hoàn thành 1, quá hạn 1."]
+        assert out.is_file()
+    with zipfile.ZipFile(tmp_path / "tien-do.docx") as docx:
+        assert f"tính đến ngày {today:%d/%m/%Y}" in docx.read("word/document.xml").decode()

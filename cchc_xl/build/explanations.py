@@ -3,10 +3,13 @@
 For each item: the council's first points, the Sở's explanation, the evidence supplemented, the
 council's decision (typed, blue), and the final points, which are the item's appraised points on
 its field sheet (one number in one place), with the difference from the self-assessed points.
+The rows' cells (`explanation_cells`) and formats (`row_formats`) are shared with the live mode
+of the *Nhập điểm thẩm định* button, which writes this table into the workbook open in Excel.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..analysis.report import NodeReport, Report
@@ -59,12 +62,11 @@ def write_explanations(ctx: Context, name: str) -> None:
     items = explained_items(report)
     for i, node in enumerate(items):
         _write_row(ctx, ws, EXPLANATION_FIRST_ROW + i, node, where)
-    blue = s.cell(fill=st.OFFICE_INPUT, unlocked=True)
+    formats = row_formats(ctx)
     first_blank = EXPLANATION_FIRST_ROW + len(items)
     for r in range(first_blank, first_blank + EXPLANATION_BLANK_ROWS):
         for key, col in E.items():
-            typed = key in ("code", "first", "explanation", "supplement", "decision")
-            ws.write_blank(r, col, None, blue if typed else s.cell())
+            ws.write_blank(r, col, None, formats[key])
     ws.freeze_panes(EXPLANATION_FIRST_ROW, 2)
     ws.set_landscape()
     ws.set_paper(9)
@@ -73,29 +75,62 @@ def write_explanations(ctx: Context, name: str) -> None:
     ctx.protect(ws, "explanations")
 
 
-def _write_row(ctx: Context, ws: Any, r: int, node: NodeReport,
-               where: dict[str, tuple[str, int]]) -> None:
-    s = ctx.styles
-    text, num, mx = s.cell(), s.cell(kind="number"), s.cell(kind="max")
-    blue_num = s.cell(kind="number", fill=st.OFFICE_INPUT, unlocked=True)
-    blue = s.cell(fill=st.OFFICE_INPUT, unlocked=True)
-    explanation = ctx.state.explanations.get(node.code)
-    ws.write_string(r, E["code"], node.code, text)
-    ws.write_string(r, E["name"], node.node.name, text)
-    ws.write_number(r, E["max"], float(node.max), mx)
-    ws.write_number(r, E["points"], float(node.points), num)
-    for key in ("first", "explanation", "supplement", "decision"):
-        write_value(ws, r, E[key], getattr(explanation, key, None),
-                    blue_num if key == "first" else blue, s)
+@dataclass(frozen=True)
+class ExplanationCell:
+    """One cell of an item's row: a value (as typed, for the Văn phòng's cells), or a formula
+    with its cached result in `value`."""
+
+    value: Any = None
+    formula: str | None = None
+
+
+def explanation_cells(report: Report, node: NodeReport, where: dict[str, tuple[str, int]],
+                      r: int) -> dict[str, ExplanationCell]:
+    """The cells of the item's row `r` (0-based), by column key: written by the builder and by
+    the live mode (the *Nhập điểm thẩm định* button)."""
+    explanation = report.state.explanations.get(node.code)
     sheet, row = where[node.code]
     appraised = f"{quote_sheet(sheet)}!{cell_ref(row, COL['appraised'], absolute=True)}"
     final, x = cell_ref(r, E["final"]), r + 1
-    ws.write_formula(r, E["final"], f'=IF(ISNUMBER({appraised}),{appraised},"")', num,
-                     cached(node.appraised))
     change = None if node.appraised is None else node.appraised - node.points
-    ws.write_formula(r, E["change"], f'=IF(ISNUMBER({final}),ROUND({final}-D{x},2),"")', num,
-                     cached(change))
-    texts = [node.node.name] + [str(getattr(explanation, k, "") or "") for k in
+    cells = {"code": ExplanationCell(node.code), "name": ExplanationCell(node.node.name),
+             "max": ExplanationCell(float(node.max)),
+             "points": ExplanationCell(float(node.points))}
+    for key in ("first", "explanation", "supplement", "decision"):
+        cells[key] = ExplanationCell(getattr(explanation, key, None))
+    cells["final"] = ExplanationCell(node.appraised,
+                                     f'=IF(ISNUMBER({appraised}),{appraised},"")')
+    cells["change"] = ExplanationCell(change, f'=IF(ISNUMBER({final}),ROUND({final}-D{x},2),"")')
+    return cells
+
+
+def row_formats(ctx: Context) -> dict[str, Any]:
+    """Each column's format, the same on every row of the table and on the blank rows after it:
+    the Văn phòng types the code (to add a row), the first points, the explanation, the
+    evidence supplemented and the decision (blue, unlocked). So any row of the table is a model
+    for another: the live mode gives the rows it adds the formats of the first one."""
+    s = ctx.styles
+    blue = s.cell(fill=st.OFFICE_INPUT, unlocked=True)
+    num = s.cell(kind="number")
+    return {"code": blue, "name": s.cell(), "max": s.cell(kind="max"), "points": num,
+            "first": s.cell(kind="number", fill=st.OFFICE_INPUT, unlocked=True),
+            "explanation": blue, "supplement": blue, "decision": blue, "final": num,
+            "change": num}
+
+
+def _write_row(ctx: Context, ws: Any, r: int, node: NodeReport,
+               where: dict[str, tuple[str, int]]) -> None:
+    s, formats = ctx.styles, row_formats(ctx)
+    cells = explanation_cells(ctx.report, node, where, r)
+    ws.write_string(r, E["code"], cells["code"].value, formats["code"])
+    ws.write_string(r, E["name"], cells["name"].value, formats["name"])
+    for key in ("max", "points"):
+        ws.write_number(r, E[key], cells[key].value, formats[key])
+    for key in ("first", "explanation", "supplement", "decision"):
+        write_value(ws, r, E[key], cells[key].value, formats[key], s)
+    for key in ("final", "change"):
+        ws.write_formula(r, E[key], cells[key].formula, formats[key], cached(cells[key].value))
+    texts = [node.node.name] + [str(cells[k].value or "") for k in
                                 ("explanation", "supplement", "decision")]
     widths = [EXPLANATION_COLUMNS[E[k]][2] for k in ("name", "explanation", "supplement",
                                                       "decision")]

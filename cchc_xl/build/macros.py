@@ -7,8 +7,9 @@ What a macro-enabled master (.xlsm) gets when it is built (`build_master(..., ma
   worksheet functions ``CCHC_DIEM``/``CCHC_DIEM_KHOI``, which call `cchc_xl.excel.udfs` through
   the xlwings add-in and return #N/A without it), ``CchcCommon`` (Vietnamese text, messages) and
   the ``ThisWorkbook`` body (``Workbook_Open`` warms up Python when the add-in is there).
-* `master_extras` — the buttons on the cover sheet (a column of five in column C) and a
-  "Đồng bộ"/"Kiểm tra" pair at the top of each field sheet, and the hidden ``xlwings.conf`` sheet.
+* `master_extras` — the buttons on the cover sheet (a column of nine in column C, in three groups
+  in the order of the year: `COVER_GROUPS`) and a "Đồng bộ"/"Kiểm tra" pair at the top of each
+  field sheet, and the hidden ``xlwings.conf`` sheet.
 
 What the buttons run on the Python side is `cchc_xl.excel.bridge`.
 """
@@ -31,6 +32,7 @@ from ..format.layout import (
 __all__ = [
     "CATALOGUE_NAME",
     "COVER_BUTTONS",
+    "COVER_GROUPS",
     "FIELD_BUTTONS",
     "UDF_MODULE",
     "Button",
@@ -51,23 +53,43 @@ class Button:
     description: str  # alternative text
 
 
-COVER_BUTTONS = (
-    Button("CchcTaoFileDonVi", "Tạo file cho đơn vị",
-           "Tạo tệp Excel riêng cho từng đơn vị chủ trì, lưu vào thư mục bạn chọn"),
-    Button("CchcGopDuLieu", "Gộp dữ liệu",
-           "Kiểm tra và gộp các tệp đơn vị gửi về (chọn thư mục chứa các tệp)"),
-    Button("CchcDongBo", "Đồng bộ", "Cập nhật sheet Tổng hợp và Phân tích chênh lệch"),
-    Button("CchcXuatKeHoach", "Xuất kế hoạch khắc phục",
-           "Xuất kế hoạch khắc phục ra tệp Word (.docx) hoặc Excel (.xlsx)"),
-    Button("CchcKiemTra", "Kiểm tra",
-           "Kiểm tra tệp tổng hợp: số liệu sai, thiếu tài liệu kiểm chứng"),
+SPLIT = Button("CchcTaoFileDonVi", "Tạo file cho đơn vị",
+               "Tạo tệp Excel riêng cho từng đơn vị chủ trì, lưu vào thư mục bạn chọn")
+MERGE = Button("CchcGopDuLieu", "Gộp dữ liệu",
+               "Kiểm tra và gộp các tệp đơn vị gửi về, tệp chấm điểm hoặc tệp kế hoạch khắc phục "
+               "(chọn thư mục chứa các tệp)")
+CHECK = Button("CchcKiemTra", "Kiểm tra",
+               "Kiểm tra tệp tổng hợp: số liệu sai, thiếu tài liệu kiểm chứng")
+SYNC = Button("CchcDongBo", "Đồng bộ", "Cập nhật sheet Tổng hợp và Phân tích chênh lệch")
+REPORT = Button("CchcBaoCaoTuDanhGia", "Báo cáo tự đánh giá",
+                "Xuất báo cáo kết quả tự đánh giá gửi Sở Nội vụ ra tệp Word (.docx) hoặc Excel "
+                "(.xlsx), kèm gói tài liệu kiểm chứng nếu chọn")
+APPRAISAL = Button("CchcNhapDiemThamDinh", "Nhập điểm thẩm định",
+                   "Nhập điểm của Hội đồng thẩm định từ bảng tính của Hội đồng (chọn tệp)")
+PLAN = Button("CchcXuatKeHoach", "Xuất kế hoạch khắc phục",
+              "Xuất kế hoạch khắc phục ra tệp Word (.docx) hoặc Excel (.xlsx)")
+SPLIT_PLAN = Button("CchcTaoFileKeHoach", "Tạo file kế hoạch cho đơn vị",
+                    "Tạo tệp kế hoạch khắc phục cho từng đơn vị chủ trì, lưu vào thư mục bạn chọn")
+PROGRESS = Button("CchcBaoCaoTienDo", "Báo cáo tiến độ khắc phục",
+                  "Xuất báo cáo tiến độ thực hiện kế hoạch khắc phục đến hôm nay, ra tệp Word "
+                  "(.docx) hoặc Excel (.xlsx)")
+
+# The cover's buttons in the order of the year, a small gap between groups: the self-assessment
+# round, the report and the appraisal, the remediation plan. The cover's steps (build/sheets.py
+# MASTER_PHASES) follow the same order, under the same three headings.
+COVER_GROUPS = (
+    (SPLIT, MERGE, CHECK, SYNC),
+    (REPORT, APPRAISAL),
+    (PLAN, SPLIT_PLAN, PROGRESS),
 )
-FIELD_BUTTONS = (COVER_BUTTONS[2], COVER_BUTTONS[4])
+COVER_BUTTONS = tuple(button for group in COVER_GROUPS for button in group)
+FIELD_BUTTONS = (SYNC, CHECK)
 
 # Geometry, in pixels (XlsxWriter's units for objects).
 COVER_ANCHOR = (4, 2)  # row 5 of column C: right of the cover's text column B
-COVER_SIZE = (190, 30)
+COVER_SIZE = (240, 30)
 COVER_GAP = 8
+COVER_GROUP_GAP = 26  # between two groups, instead of COVER_GAP
 FIELD_SIZE = (96, 34)  # two rows high: the title and subtitle rows, above the legend row
 FIELD_GAP = 6
 _PX_PER_CHAR = 7  # XlsxWriter: a column of width w is int(w * 7 + 5) pixels wide
@@ -162,9 +184,20 @@ def _button(ws: Any, row: int, col: int, button: Button, size: tuple[int, int],
 
 def _cover_buttons(ws: Any) -> None:
     row, col = COVER_ANCHOR
-    for i, button in enumerate(COVER_BUTTONS):
-        _button(ws, row, col, button, COVER_SIZE, x_offset=4,
-                y_offset=i * (COVER_SIZE[1] + COVER_GAP))
+    for button, y in zip(COVER_BUTTONS, cover_offsets(), strict=True):
+        _button(ws, row, col, button, COVER_SIZE, x_offset=4, y_offset=y)
+
+
+def cover_offsets() -> list[int]:
+    """Each cover button's distance in pixels below the anchor cell's top, group after group."""
+    offsets, y = [], 0
+    for g, group in enumerate(COVER_GROUPS):
+        if g:
+            y += COVER_GROUP_GAP - COVER_GAP
+        for _ in group:
+            offsets.append(y)
+            y += COVER_SIZE[1] + COVER_GAP
+    return offsets
 
 
 def _field_buttons(ctx: Any, ws: Any, field: Any) -> bool:

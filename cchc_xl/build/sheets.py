@@ -52,20 +52,37 @@ def unit_steps(deduction: Decimal) -> list[str]:
     ]
 
 
-MASTER_STEPS = [
-    "Tạo file cho đơn vị (nút 'Tạo file cho đơn vị' hoặc lệnh: cchc-xl split): mỗi đơn vị "
-    "chủ trì nhận một tệp chỉ có các tiêu chí của mình.",
-    "Thu các tệp đơn vị gửi lại vào một thư mục, rồi Gộp dữ liệu (nút 'Gộp dữ liệu' hoặc "
-    "cchc-xl merge): công cụ kiểm tra từng tệp và báo lỗi theo tệp, sheet, ô.",
-    "Văn phòng nhập điểm điều tra xã hội học, điểm thưởng/điểm trừ, điểm thẩm định, kết quả "
-    "năm trước, mục tiêu năm nay (các ô màu xanh).",
-    "Đồng bộ (nút 'Đồng bộ' hoặc cchc-xl sync): cập nhật sheet Tổng hợp và Phân tích chênh lệch.",
-    "Xuất kế hoạch khắc phục (nút hoặc cchc-xl plan) ra Word hoặc Excel.",
-    "Sau khi có kết quả công bố: gửi mỗi đơn vị tệp kế hoạch khắc phục (cchc-xl split-plan) để "
-    "đơn vị ghi nguyên nhân, giải pháp, nhiệm vụ; gộp tệp gửi về như tệp chấm điểm (cchc-xl "
-    "merge); theo dõi ở sheet 'Theo dõi khắc phục'; báo cáo tiến độ bằng cchc-xl progress.",
-    "Bất cứ lúc nào: nút 'Kiểm tra' (hoặc cchc-xl check) liệt kê số liệu sai, tiêu chí chưa "
-    "nhập và tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng.",
+# The Văn phòng's steps in the order of the year, in the three phases of the cover's groups of
+# buttons (build/macros.py COVER_GROUPS): each phase's heading, then its numbered steps.
+MASTER_PHASES = [
+    ("Tự đánh giá", [
+        "Tạo file cho đơn vị (nút 'Tạo file cho đơn vị' hoặc lệnh: cchc-xl split): mỗi đơn vị "
+        "chủ trì nhận một tệp chỉ có các tiêu chí của mình.",
+        "Thu các tệp đơn vị gửi lại vào một thư mục, rồi Gộp dữ liệu (nút 'Gộp dữ liệu' hoặc "
+        "cchc-xl merge): công cụ kiểm tra từng tệp và báo lỗi theo tệp, sheet, ô.",
+        "Văn phòng nhập điểm điều tra xã hội học, điểm thưởng/điểm trừ, kết quả năm trước, mục "
+        "tiêu năm nay (các ô màu xanh). Bất cứ lúc nào: nút 'Kiểm tra' (hoặc cchc-xl check) liệt "
+        "kê số liệu sai, tiêu chí chưa nhập và tiêu chí có điểm nhưng chưa có tài liệu kiểm "
+        "chứng.",
+        "Đồng bộ (nút 'Đồng bộ' hoặc cchc-xl sync): cập nhật sheet Tổng hợp và Phân tích chênh "
+        "lệch.",
+    ]),
+    ("Báo cáo, thẩm định", [
+        "Xuất báo cáo tự đánh giá gửi Sở Nội vụ (nút 'Báo cáo tự đánh giá' hoặc cchc-xl report), "
+        "kèm gói tài liệu kiểm chứng nếu chọn.",
+        "Khi có kết quả thẩm định: nút 'Nhập điểm thẩm định' (hoặc cchc-xl appraisal) nhập điểm "
+        "từ bảng tính của Hội đồng; tiêu chí bị chấm thấp hơn có một dòng ở sheet 'Giải trình "
+        "thẩm định' để ghi giải trình.",
+    ]),
+    ("Khắc phục", [
+        "Sau khi có kết quả công bố: Xuất kế hoạch khắc phục (nút hoặc cchc-xl plan) ra Word "
+        "hoặc Excel.",
+        "Gửi mỗi đơn vị tệp kế hoạch (nút 'Tạo file kế hoạch cho đơn vị' hoặc cchc-xl "
+        "split-plan) để ghi nguyên nhân, giải pháp, nhiệm vụ; gộp tệp gửi về bằng nút 'Gộp dữ "
+        "liệu' (hoặc cchc-xl merge) vào sheet 'Theo dõi khắc phục'.",
+        "Trong năm: nút 'Báo cáo tiến độ khắc phục' (hoặc cchc-xl progress) xuất báo cáo tiến độ "
+        "đến hôm nay, nhiệm vụ quá hạn trước.",
+    ]),
 ]
 
 
@@ -97,12 +114,18 @@ def write_cover(ctx: Context, name: str, sheet_names: list[str]) -> Any:
     row += 1
     ws.write_string(row, 1, "CÁCH LÀM", s.get(bold=True, font_size=12))
     row += 1
-    steps = MASTER_STEPS if ctx.is_master else unit_steps(cat.supplement_deduction)
-    for i, step in enumerate(steps, start=1):
-        ws.write_number(row, 0, i, s.get(align="right"))
-        ws.write_string(row, 1, step, wrap)
-        ws.set_row(row, 16 * max(1, -(-len(step) // 110)) + 2)
-        row += 1
+    phases = MASTER_PHASES if ctx.is_master else [("", unit_steps(cat.supplement_deduction))]
+    number = 1
+    for heading, steps in phases:
+        if heading:
+            ws.write_string(row, 1, heading, s.get(bold=True, italic=True))
+            row += 1
+        for step in steps:
+            ws.write_number(row, 0, number, s.get(align="right"))
+            ws.write_string(row, 1, step, wrap)
+            ws.set_row(row, 16 * max(1, -(-len(step) // 110)) + 2)
+            row += 1
+            number += 1
     row += 1
     ws.write_string(row, 1, "MÀU Ô", s.get(bold=True, font_size=12))
     row += 1

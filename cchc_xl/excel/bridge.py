@@ -23,12 +23,20 @@ Handler = Callable[..., "str | None"]
 #: Button name -> "module:function", imported only when the button is clicked. A handler is
 #: called as handler(master_path, *arguments) after the workbook was saved, and returns the
 #: Vietnamese text to show (None: a plain "Đã xong."); it raises CchcError for the user's errors.
+#: The names are the `cchc-xl` commands each button runs the same operation as.
 BUTTON_HANDLERS: dict[str, str] = {
+    # the self-assessment round
     "split": "cchc_xl.excel.buttons:split",  # (master, folder)
-    "merge": "cchc_xl.excel.buttons:merge",  # (master, folder)
-    "sync": "cchc_xl.excel.buttons:sync",  # (master,)
-    "plan": "cchc_xl.excel.buttons:plan",  # (master, target .docx or .xlsx)
+    "merge": "cchc_xl.excel.buttons:merge",  # (master, folder[, password]): scores and plans
     "check": "cchc_xl.excel.buttons:check",  # (master,)
+    "sync": "cchc_xl.excel.buttons:sync",  # (master[, password])
+    # the report and the appraisal
+    "report": "cchc_xl.excel.buttons:report",  # (master, target .docx/.xlsx[, "1": evidence])
+    "appraisal": "cchc_xl.excel.buttons:appraisal",  # (master, council's file[, password])
+    # the remediation plan
+    "plan": "cchc_xl.excel.buttons:plan",  # (master, target .docx or .xlsx)
+    "split-plan": "cchc_xl.excel.buttons:split_plan",  # (master, folder)
+    "progress": "cchc_xl.excel.buttons:progress",  # (master, target .docx or .xlsx)
 }
 
 

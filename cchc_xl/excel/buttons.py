@@ -1,31 +1,38 @@
 """What each button of the master runs (see `excel_bridge.BUTTON_HANDLERS`).
 
 A handler gets the master's path (the VBA saved the workbook first) and the button's arguments,
-and returns the Vietnamese text of the message box. Split, plan and check read the saved file
-and need no password; merge and sync work on the open workbook (live mode: `excel.live`, which
-holds the write lock, checks the password and saves after copying the previous file to
-sao-luu). On a master protected with a password the VBA asks for it and passes it last. The
-text-building functions are plain and tested; the few lines that touch Excel are marked.
+and returns the Vietnamese text of the message box. Each is the same operation as a command,
+through the same `Master` method. Split, split-plan, report, plan, progress and check read the
+saved file and need no password; merge, sync and appraisal write the master, which is open in
+Excel, so they work on the open workbook (live mode: `excel.live`, which holds the write lock,
+checks the password and saves after copying the previous file to sao-luu). On a master
+protected with a password the VBA asks for it and passes it last. The text-building functions
+are plain and tested; the few lines that touch Excel are marked.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..analysis.report import Report
 from ..criteria.numbers import vn_number, vn_percent
-from ..errors import Problem
-from ..ops.merge import ALREADY_MERGED, CHECKED, MergeResult
+from ..errors import InputError, Problem
+from ..format.tracker import PLAN_LOG_KIND
+from ..ops.merge import ALREADY_MERGED, CHECKED, MergeResult, stream
 
 if TYPE_CHECKING:
-    from ..ops.master import Master
+    from ..ops.master import AppraisalResult, Master
 
 MAX_LINES = 12
 # The oldest xlwings whose add-in has XLPy(), which the worksheet functions and the warm-up call
 # (xlwings/addin/Main.bas: `Function Py()` became `Function XLPy()` in 0.30.11).
 MIN_XLWINGS = (0, 30, 11)
+# The evidence package of the *Báo cáo tự đánh giá* button: this folder beside the report, named
+# in the button's question (macros/CchcButtons.bas), so the clerk knows where to look.
+EVIDENCE_FOLDER = "tai-lieu-kiem-chung"
 
 
 def split(master: Path, folder: str) -> str:
@@ -47,11 +54,57 @@ def sync(master: Path, password: str = "") -> str:
 
 def plan(master: Path, target: str) -> str:
     result = _reading(master).export_plan(Path(target))
-    lines = [f"Đã xuất kế hoạch khắc phục:\n{result.path}"]
-    if result.warnings:
-        lines.append(f"Cần bổ sung hoặc xem lại ({len(result.warnings)}):")
-        lines += [f"- {_where(p)}{p.message}" for p in result.warnings]
-    return _clip(lines)
+    return _clip([f"Đã xuất kế hoạch khắc phục:\n{result.path}", *_warning_lines(result)])
+
+
+def report(master: Path, target: str, evidence: str = "") -> str:
+    """The self-assessment report; `evidence` non-empty (the clerk answered Yes): the evidence
+    package too, in the folder `EVIDENCE_FOLDER` beside the report."""
+    out = Path(target)
+    folder = evidence_folder(out) if evidence else None
+    result = _reading(master).export_report(out, evidence_dir=folder)
+    lines = [f"Đã xuất báo cáo tự đánh giá:\n{result.path}"]
+    if result.evidence is not None:
+        package = result.evidence
+        copied = len({f.copied for f in package.files if f.copied})
+        lines.append(f"Gói tài liệu kiểm chứng: {copied} tệp trong thư mục\n{package.folder}\n"
+                     f"(danh mục: {package.index_path.name}).")
+    return _clip(lines + _warning_lines(result))
+
+
+def evidence_folder(report_path: Path) -> Path:
+    return Path(report_path).parent / EVIDENCE_FOLDER
+
+
+def appraisal(master: Path, file: str, password: str = "") -> str:
+    from .live import live_appraisal
+
+    try:
+        result = live_appraisal(_open(master, password), Path(file))
+    except InputError as exc:  # the council's file: every problem with its sheet and cell
+        raise InputError(_clip([exc.message] + [f"- {_where(p)}{p.message}"
+                                                for p in exc.problems])) from None
+    return appraisal_message(result)
+
+
+def split_plan(master: Path, folder: str) -> str:
+    written = _reading(master).split_plan(Path(folder)).files
+    if not written:
+        return ("Không có đơn vị nào cần lập kế hoạch khắc phục: mọi tiêu chí đã đạt điểm tối đa "
+                "hoặc mục tiêu.")
+    return (f"Đã tạo {len(written)} tệp kế hoạch khắc phục cho các đơn vị trong thư mục:\n"
+            f"{folder}\nĐơn vị ghi nguyên nhân, giải pháp, nhiệm vụ rồi gửi lại; Văn phòng gộp "
+            "các tệp gửi về bằng nút 'Gộp dữ liệu' (vào sheet 'Theo dõi khắc phục').")
+
+
+def progress(master: Path, target: str) -> str:
+    opened, today = _reading(master), dt.date.today()
+    result = opened.export_progress(Path(target), on=today)
+    totals = opened.progress(today).totals
+    return _clip([f"Đã xuất báo cáo tiến độ khắc phục (tính đến ngày {today:%d/%m/%Y}):\n"
+                  f"{result.path}",
+                  f"{totals['total']} nhiệm vụ: hoàn thành {totals['done']}, quá hạn "
+                  f"{totals['overdue']}.", *_warning_lines(result)])
 
 
 def check(master: Path) -> str:
@@ -85,6 +138,10 @@ def merge_message(result: MergeResult) -> str:
         lines.append(f"- {f.data.path.name}: {f.outcome}")
         lines += [f"    {_where(p)}{p.message}" for p in f.errors[:2]]  # file named above
     warnings = sum(len(f.warnings) for f in result.files)
+    plans = [f for f in accepted if stream(f) == PLAN_LOG_KIND]
+    if plans:
+        lines.append(f"Trong đó {len(plans)} tệp kế hoạch khắc phục: nguyên nhân, giải pháp và "
+                     "nhiệm vụ đã ghi vào sheet 'Theo dõi khắc phục'.")
     if warnings:
         lines.append(f"Có {warnings} cảnh báo (ví dụ thiếu tài liệu kiểm chứng).")
     if result.missing_units:
@@ -103,6 +160,23 @@ def sync_message(report: Report) -> str:
              f"{len([g for g in report.gap_leaves() if g.lost > 0])} tiêu chí thành phần bị mất "
              "điểm: xem sheet 'Phân tích chênh lệch'."]
     return "\n".join(lines)
+
+
+def appraisal_message(result: AppraisalResult) -> str:
+    lines = [f"Đã nhập điểm thẩm định của {len(result.points)} tiêu chí từ {result.file.name}."]
+    if result.first_round:
+        lines.append(f"Đã ghi điểm thẩm định lần đầu của {len(result.first_round)} tiêu chí ở "
+                     "sheet 'Giải trình thẩm định': ghi nội dung giải trình ở đó.")
+    if result.ignored:
+        lines.append("Bỏ qua dòng của tiêu chí cha (tệp tổng hợp tự cộng): "
+                     + ", ".join(result.ignored) + ".")
+    if result.lowered:
+        lines.append(f"Hội đồng chấm thấp hơn điểm tự chấm ở {len(result.lowered)} tiêu chí:")
+        lines += [f"- {code}: tự chấm {vn_number(own)}, thẩm định {vn_number(given)}"
+                  for code, (own, given) in result.lowered.items()]
+    else:
+        lines.append("Hội đồng không chấm thấp hơn điểm tự chấm ở tiêu chí nào.")
+    return _clip(lines)
 
 
 def check_message(problems: list[Problem]) -> str:
@@ -132,6 +206,14 @@ def _version_tuple(version: str) -> tuple[int, ...]:
     """'0.30.11' -> (0, 30, 11); a suffix such as 'rc1' ends the number."""
     match = re.match(r"\d+(?:\.\d+)*", version.strip())
     return tuple(int(p) for p in match.group(0).split(".")) if match else ()
+
+
+def _warning_lines(result: Any) -> list[str]:
+    """What a written document still needs (`documents.outcome.DocumentResult.warnings`)."""
+    if not result.warnings:
+        return []
+    return [f"Cần bổ sung hoặc xem lại ({len(result.warnings)}):",
+            *(f"- {_where(p)}{p.message}" for p in result.warnings)]
 
 
 def _where(problem: Problem) -> str:

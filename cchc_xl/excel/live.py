@@ -1,9 +1,11 @@
-"""Live mode: merge and sync inside Excel, on the open master, through xlwings.
+"""Live mode: merge, sync and the appraisal import inside Excel, on the open master, through
+xlwings.
 
 Excel holds the master open, so the file cannot be replaced. Instead the operation reads the
-open workbook's sheets, runs the same merge and report model as the headless commands, and
-writes the results back in bulk — one range write per block (a sheet's input columns, the
-evidence register, the new log rows, each gap table) — then lets Excel save the workbook.
+open workbook's sheets, runs the same merge, appraisal rule and report model as the headless
+commands, and writes the results back in bulk — one range write per block (a sheet's input
+columns, the evidence register, the new log rows, each gap table, the appraised points, the
+appraisal sheet's table) — then lets Excel save the workbook.
 
 What makes it behave like the headless commands:
 
@@ -35,6 +37,7 @@ from typing import Any, Protocol
 
 from ..analysis.report import Report, build_report
 from ..analysis.tasks import node_name, task_code
+from ..build.explanations import explained_items, explanation_cells
 from ..build.summary import GapCell, gap_layout
 from ..criteria.catalogue import Catalogue
 from ..errors import FileError
@@ -44,6 +47,10 @@ from ..format.layout import (
     COL,
     EVIDENCE_FIRST_ROW,
     EVIDENCE_SHEET,
+    EXPLANATION_BLANK_ROWS,
+    EXPLANATION_COLUMNS,
+    EXPLANATION_FIRST_ROW,
+    EXPLANATION_SHEET,
     GAP_SHEET,
     LOG_COLUMNS,
     LOG_FIRST_ROW,
@@ -51,15 +58,18 @@ from ..format.layout import (
     MASTER_EVIDENCE_COLUMNS,
     sheet_protection,
 )
-from ..format.state import State
+from ..format.state import Formula, State
 from ..format.tracker import TASK_COL, TASK_COLUMNS, TASK_FIRST_ROW, TRACKER_SHEET
+from ..ops.appraisal import apply_appraisal, read_council_file
+from ..ops.master import AppraisalResult
 from ..ops.merge import MergeResult, log_lines, log_path, merge_into
 from ..ops.password import check_password, matches, stored_protection
 from ..read.reader import WorkbookData, master_from_book
 
 INPUT_BLOCK = ("a", "b", "value", "na", "supp")
 # Who holds the lock, as other runs report it ("đang được ghi bởi … (lệnh: …)").
-LOCK_COMMANDS = {"merge": "nút Gộp dữ liệu trong Excel", "sync": "nút Đồng bộ trong Excel"}
+LOCK_COMMANDS = {"merge": "nút Gộp dữ liệu trong Excel", "sync": "nút Đồng bộ trong Excel",
+                 "appraisal": "nút Nhập điểm thẩm định trong Excel"}
 
 
 class LiveBook(Protocol):
@@ -79,6 +89,11 @@ class LiveBook(Protocol):
 
     def editing(self) -> AbstractContextManager[Any]:
         """While writing: no recalculation, no screen updates; both restored afterwards."""
+
+    def copy_formats(self, sheet: str, source: int, last: int, width: int) -> None:
+        """Give rows source+1 … last (0-based) the cell formats of row `source` (fill, borders,
+        number formats, locking) over the first `width` columns, and fit the heights of rows
+        source … last to their text."""
 
     def save(self) -> None: ...
 
@@ -118,6 +133,34 @@ def live_sync(book: LiveBook) -> Report:
             write_gap_tables(once, data, report)
         book.save()
     return report
+
+
+def live_appraisal(book: LiveBook, file: Path, *, first_round: bool = False) -> AppraisalResult:
+    """The council's points into the open master: the same file reading, the same rule
+    (`ops.appraisal`) and the same cells as `Master.import_appraisal` — the appraised points on
+    the field sheets, the table of 'Giải trình thẩm định' and the gap tables, whose order
+    follows the appraised points. A council file with any problem writes nothing."""
+    with _lock(book, "appraisal"):
+        verify_password(book)
+        if EXPLANATION_SHEET not in book.names:
+            raise FileError(f"{book.path.name} được tạo bằng bản cchc-xl cũ, chưa có sheet "
+                            f"'{EXPLANATION_SHEET}'. Hãy đóng tệp trong Excel rồi chạy lệnh: "
+                            "cchc-xl appraisal (lệnh tạo lại tệp theo mẫu mới). Tệp chưa bị "
+                            "thay đổi.")
+        once = _ReadOnce(book)
+        catalogue, data = read_open_master(once)
+        assert data.state is not None
+        appraisal = read_council_file(Path(file), catalogue)
+        applied = apply_appraisal(catalogue, data.state, appraisal.points,
+                                  first_round=first_round)
+        report = build_report(catalogue, applied.state)
+        with book.editing():
+            write_appraised(once, data, applied.state)
+            write_explanations(once, data, report)
+            write_gap_tables(once, data, report)
+        book.save()
+    return AppraisalResult(book.path, Path(file), appraisal.points, applied.first_round,
+                           sorted(set(appraisal.ignored)), None, applied.lowered)
 
 
 def _lock(book: LiveBook, action: str) -> lock.WriteLock:
@@ -224,6 +267,74 @@ def write_tasks(book: LiveBook, old: WorkbookData, new: State, catalogue: Catalo
         book.write(TRACKER_SHEET, TASK_FIRST_ROW, TASK_COL["origin"], _entered(origins))
 
 
+def write_appraised(book: LiveBook, old: WorkbookData, new: State) -> None:
+    """The appraised points that changed, one block per run of leaf rows: a parent's cell
+    between two leaves holds the sum formula of its children and is not written over."""
+    assert old.state is not None
+    by_sheet: dict[str, dict[int, str]] = {}
+    for mapped in old.rows.values():
+        if mapped.kind != "group":
+            by_sheet.setdefault(mapped.sheet, {})[mapped.row] = mapped.code
+    for sheet, leaves in by_sheet.items():
+        changed = sorted(row for row, code in leaves.items()
+                         if old.state.entry(code).appraised != new.entry(code).appraised)
+        runs: list[list[int]] = []
+        for row in changed:
+            if runs and all(r in leaves for r in range(runs[-1][-1] + 1, row + 1)):
+                runs[-1].extend(range(runs[-1][-1] + 1, row + 1))
+            else:
+                runs.append([row])
+        if not runs:
+            continue
+        with book.unprotected(sheet):
+            for run in runs:
+                book.write(sheet, run[0], COL["appraised"],
+                           _entered([[new.entry(leaves[r]).appraised] for r in run]))
+
+
+def write_explanations(book: LiveBook, data: WorkbookData, report: Report) -> None:
+    """The appraisal sheet's table as the builder writes it (`build.explanations`): one row per
+    item, in the catalogue's order, as one block; rows left from a longer table are cleared.
+    The builder formats the table and 10 blank rows after it, every row alike
+    (`row_formats`); the table written here may be longer, so its rows and 10 blank rows after
+    them get the formats of its first row: the rows added are typed into like the others."""
+    width = len(EXPLANATION_COLUMNS)
+    where = {code: (e.sheet, e.row) for code, e in data.rows.items()}
+    rows = [_explanation_row(explanation_cells(report, node, where, EXPLANATION_FIRST_ROW + i))
+            for i, node in enumerate(explained_items(report))]
+    grid = book.grid(EXPLANATION_SHEET) or []
+    used = _used_rows(grid, EXPLANATION_FIRST_ROW, width)
+    size = len(rows)
+    rows += [[None] * width] * max(used - size, 0)
+    with book.unprotected(EXPLANATION_SHEET):
+        if rows:
+            book.write(EXPLANATION_SHEET, EXPLANATION_FIRST_ROW, 0, rows, formulas=True)
+        book.copy_formats(EXPLANATION_SHEET, EXPLANATION_FIRST_ROW,
+                          EXPLANATION_FIRST_ROW + size + EXPLANATION_BLANK_ROWS - 1, width)
+
+
+def _explanation_row(cells: Mapping[str, Any]) -> list[Any]:
+    row = []
+    for key, _, _ in EXPLANATION_COLUMNS:
+        cell = cells[key]
+        if cell.formula is not None:
+            row.append(cell.formula)
+        elif isinstance(cell.value, Formula):  # a formula typed in the Văn phòng's cell
+            row.append(cell.value.text)
+        else:
+            row.append(entered(cell.value))
+    return row
+
+
+def _used_rows(grid: list[list[Any]], first: int, width: int) -> int:
+    """How many rows from `first` to the last one with anything in its first `width` cells."""
+    used = 0
+    for r in range(first, len(grid)):
+        if any(_at(grid, r, c) is not None for c in range(width)):
+            used = r - first + 1
+    return used
+
+
 def write_gap_tables(book: LiveBook, data: WorkbookData, report: Report) -> None:
     """The two gap tables as formula blocks; rows left from a longer previous table are cleared."""
     where = {code: (e.sheet, e.row) for code, e in data.rows.items()}
@@ -315,6 +426,10 @@ class _ReadOnce:
     def editing(self) -> AbstractContextManager[Any]:
         return self.book.editing()
 
+    def copy_formats(self, sheet: str, source: int, last: int, width: int) -> None:
+        self._grids.pop(sheet, None)
+        self.book.copy_formats(sheet, source, last, width)
+
     def save(self) -> None:
         self.book.save()
 
@@ -330,6 +445,7 @@ EXCEL_PROTECT_ARGS = (
     "AllowDeletingRows", "AllowSorting", "AllowFiltering", "AllowUsingPivotTables",
 )
 XL_NO_RESTRICTIONS, XL_UNLOCKED_CELLS, XL_NO_SELECTION = 0, 1, -4142  # Worksheet.EnableSelection
+XL_FILL_FORMATS = 3  # Range.AutoFill's Type: copy the formats only
 
 
 def excel_protect_args(options: Mapping[str, bool]) -> dict[str, bool]:
@@ -413,6 +529,14 @@ class XlwingsBook:
                 api.Protect(self.password, *excel_protect_args(options).values())
                 api.EnableSelection = excel_selection(options)
 
+    def copy_formats(self, sheet: str, source: int, last: int, width: int) -> None:
+        ws = self.book.sheets[sheet]
+        rows = ws.range((source + 1, 1)).resize(max(last - source + 1, 1), width)
+        if last > source:
+            # AutoFill with xlFillFormats: the formats of the first row, without the clipboard.
+            ws.range((source + 1, 1)).resize(1, width).api.AutoFill(rows.api, XL_FILL_FORMATS)
+        rows.rows.autofit()
+
     @contextmanager
     def editing(self) -> Iterator[None]:
         app = self.book.app
@@ -442,7 +566,8 @@ class GridBook:
     (`excel_entry`: a leading apostrophe keeps text, "=…" is a formula, numbers, dates and
     booleans are converted), a sheet protected with a password cannot be unprotected with a
     wrong one (the hashes of the real file), and formulas have no value until recalculated.
-    `calls` records what was done, in order, for the tests.
+    `calls` records what was done, in order, and `shapes` each written block's size, for the
+    tests.
     """
 
     def __init__(self, path: Path, grids: dict[str, list[list[Any]]],
@@ -454,6 +579,7 @@ class GridBook:
         self.password = password
         self.formulas: dict[tuple[str, int, int], str] = {}
         self.calls: list[tuple[Any, ...]] = []
+        self.shapes: list[tuple[int, int]] = []  # (rows, columns) of each block written
         self._editing = False
 
     @classmethod
@@ -482,6 +608,7 @@ class GridBook:
     def write(self, sheet: str, row: int, col: int, rows: list[list[Any]],
               formulas: bool = False) -> None:
         self.calls.append(("write", sheet, row, col, formulas, self._editing))
+        self.shapes.append((len(rows), max((len(r) for r in rows), default=0)))
         grid = self.grids[sheet]
         for r, values in enumerate(rows, start=row):
             while len(grid) <= r:
@@ -507,6 +634,9 @@ class GridBook:
             yield
         finally:
             self.calls.append(("protect", sheet, self.password))
+
+    def copy_formats(self, sheet: str, source: int, last: int, width: int) -> None:
+        self.calls.append(("copy_formats", sheet, source, last, width, self._editing))
 
     @contextmanager
     def editing(self) -> Iterator[None]:

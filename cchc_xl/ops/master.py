@@ -83,11 +83,15 @@ class AppraisalResult:
     first_round: list[str]  # codes whose first-round points were recorded
     ignored: list[str]  # group codes in the file (the master sums them)
     backup: Path | None = None
+    # code → (self-assessed, appraised) points of the items the council lowered
+    lowered: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"master": str(self.master), "file": str(self.file),
                 "points": {code: str(p) for code, p in self.points.items()},
                 "first_round": self.first_round, "ignored": self.ignored,
+                "lowered": {code: [str(own), str(given)]
+                            for code, (own, given) in self.lowered.items()},
                 "backup": str(self.backup or "")}
 
 
@@ -275,29 +279,15 @@ class Master:
         nothing is written. The first import records each item's first-round points on the
         appraisal sheet ('Giải trình thẩm định') for the items it lowered; `first_round`
         records them again."""
-        from ..format.state import Explanation
-        from ..read.appraisal import read_appraisal
+        from .appraisal import apply_appraisal, read_council_file
 
-        appraisal = read_appraisal(Path(path), self.catalogue)
-        if appraisal.problems:
-            raise InputError(f"Tệp kết quả thẩm định {Path(path).name} có "
-                             f"{len(appraisal.problems)} lỗi; chưa nhập điểm nào. Hãy sửa theo "
-                             "danh sách rồi nhập lại.", appraisal.problems)
+        appraisal = read_council_file(Path(path), self.catalogue)
         with self._writing("appraisal"):
-            entries, explanations = dict(self.state.entries), dict(self.state.explanations)
-            own = self.report().nodes  # the self-assessed points the council lowered
-            recorded = []
-            for code, points in appraisal.points.items():
-                entries[code] = replace(self.state.entry(code), appraised=float(points))
-                old = explanations.get(code, Explanation())
-                lowered = points < own[code].points
-                if (lowered or code in explanations) and (first_round or old.first in (None, "")):
-                    explanations[code] = replace(old, first=float(points))
-                    recorded.append(code)
-            state = replace(self.state, entries=entries, explanations=explanations)
-            backup = self._write(state, now, action="nhập điểm thẩm định")
-        return AppraisalResult(self.path, Path(path), appraisal.points, recorded,
-                               sorted(set(appraisal.ignored)), backup)
+            applied = apply_appraisal(self.catalogue, self.state, appraisal.points,
+                                      first_round=first_round)
+            backup = self._write(applied.state, now, action="nhập điểm thẩm định")
+        return AppraisalResult(self.path, Path(path), appraisal.points, applied.first_round,
+                               sorted(set(appraisal.ignored)), backup, applied.lowered)
 
     def progress(self, on: dt.date | None = None) -> Progress:
         """The remediation plan's progress on a date (default today): tasks done, overdue, per
