@@ -297,3 +297,20 @@ def test_cli_new_prints_the_catalogue_warnings(tmp_path: Path) -> None:
     data["fields"][0]["children"][0]["rule"]["tiers"] = [[1.0, 3], [0.98, 2.5]]
     code, out, master = cli(tmp_path, data, "new", "--catalogue", "{yaml}", "--out", "{out}")
     assert code == 0 and master.exists() and "cần xem lại" in out and "tiêu chí 1.1" in out
+
+
+def test_far_too_many_tiers_are_refused_in_words_even_on_a_shallow_stack():
+    """300 tiers nest far past Excel's 64 levels; the loader says so instead of recursing out of
+    Python's stack (an xdist worker, an Excel callback thread run with less to spare)."""
+    import inspect
+
+    limit = next(x for x in LIMITS if x.name == "nesting: rate tiers")
+    data = limit.build(300)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 200)
+    try:
+        with pytest.raises(CatalogueError) as refused:
+            parse_catalogue(data)
+    finally:
+        sys.setrecursionlimit(old)
+    assert "cấp hàm lồng nhau" in str(refused.value.problems)

@@ -101,6 +101,23 @@ class If(Expr):
     otherwise: Expr
 
 
+def depth(expr: Expr) -> int:
+    """How deep the tree is, counted without recursion: printing and evaluating recurse, so a
+    tree too deep for Python's stack is measured first and refused."""
+    deepest, stack = 0, [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, (Arith, Compare)):
+            stack += [(node.left, level + 1), (node.right, level + 1)]
+        elif isinstance(node, Call):
+            stack += [(arg, level + 1) for arg in node.args]
+        elif isinstance(node, If):
+            stack += [(node.cond, level + 1), (node.then, level + 1),
+                      (node.otherwise, level + 1)]
+    return deepest
+
+
 def lift(value: object) -> Expr:
     if isinstance(value, Expr):
         return value

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .expr import to_formula
+from .expr import depth, to_formula
 from .numbers import vn_number
 from .rules import Rule, applicable_max_expr, input_cell, points_expr
 
 MAX_TEXT = 255
 MAX_NESTING = 64
+# An expression tree this deep has far more than MAX_NESTING nested functions; printing it
+# would recurse deeper than Python's stack allows in a worker or an Excel callback.
+MAX_TREE_DEPTH = 3 * MAX_NESTING
 MAX_FORMULA = 8192
 MAX_ARGUMENTS = 255
 MAX_VALIDATION = 255
@@ -108,7 +111,12 @@ def leaf_limit_problems(rule: Rule, max_points: Decimal, deduction: Decimal,
     with macros."""
     refs = cell_refs(nodes + HEADER_ROWS)
     udf = f"{UDF_COLUMN}{nodes + HEADER_ROWS}"
-    points = to_formula(points_expr(rule, max_points, deduction), refs)
+    expr = points_expr(rule, max_points, deduction)
+    if depth(expr) > MAX_TREE_DEPTH:  # far past Excel's nesting: not even printed
+        return [f"công thức tính điểm cần hơn {MAX_NESTING} cấp hàm lồng nhau, Excel chỉ cho "
+                f"phép {MAX_NESTING} (mỗi mức hoặc lựa chọn thêm một cấp): hãy bớt mức hoặc lựa "
+                "chọn, hoặc tách tiêu chí thành nhiều tiêu chí thành phần"]
+    points = to_formula(expr, refs)
     checked = [("công thức tính điểm", f"=IF(ISERROR({udf}),{points[1:]},{udf})", MAX_FORMULA),
                ("công thức điểm tối đa áp dụng",
                 to_formula(applicable_max_expr(rule, max_points), refs), MAX_FORMULA)]
