@@ -8,6 +8,7 @@ as a top-level one).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cchc_xl"
@@ -113,3 +114,17 @@ def test_the_architecture_page_names_every_layer():
     for layer in ALLOWED:
         if layer not in ("base", "app"):
             assert f"`{layer}/`" in text, layer
+
+
+def test_the_architecture_page_names_every_module():
+    """A module the page does not mention is a concept a reader cannot find; `plan*.py` names
+    a family."""
+    import fnmatch
+
+    text = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([\w*]+)(?:\.py)?`", text))
+    for path in PACKAGE.rglob("*.py"):
+        if path.name in ("__init__.py", "__main__.py"):
+            continue
+        if not any(fnmatch.fnmatch(path.stem, pattern) for pattern in named):
+            raise AssertionError(f"docs/architecture.md does not name {path.relative_to(PACKAGE)}")
