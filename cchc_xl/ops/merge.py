@@ -267,7 +267,8 @@ def _check_office_columns(data: WorkbookData, catalogue: Catalogue, master: Stat
             value = getattr(entry, key)
             if value is not None and not _same_value(value, plain_value(getattr(original, key))):
                 sheet, ref = _where(data, code, key)
-                data.problem("cột này do Văn phòng nhập; giá trị đơn vị gõ ở đây không được gộp.",
+                data.problem("ô này khác với tệp tổng hợp; cột này do Văn phòng nhập nên giá trị "
+                             "trong tệp đơn vị không được gộp (giữ giá trị của tệp tổng hợp).",
                              sheet=sheet, cell=ref, code=code, severity="warning")
                 break
 
