@@ -218,7 +218,8 @@ def update_sample_plan(src: Path, dst: Path, on: dt.date, late: Iterable[str] = 
     from .format.tracker import PLAN_TASK_COL, PLAN_TASK_FIRST_ROW, PLAN_TASKS_SHEET
 
     grid = Book(Path(src)).grid(PLAN_TASKS_SHEET) or []
-    late, updates, col = set(late), [], PLAN_TASK_COL
+    late, col = set(late), PLAN_TASK_COL
+    updates: list[dict[str, Any]] = []
     for r in range(PLAN_TASK_FIRST_ROW, len(grid)):
         code, deadline = cell(grid, r, col["code"]), cell(grid, r, col["deadline"])
         if code in (None, "") or not isinstance(deadline, dt.date):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 
 from ..criteria.catalogue import Catalogue, Leaf
@@ -17,7 +18,8 @@ from ..errors import Problem
 from ..format.state import EvidenceRow, State, as_date
 
 
-def evidence_row_problems(row: EvidenceRow, known: set[str], allowed: set[str] | None,
+def evidence_row_problems(row: EvidenceRow, known: AbstractSet[str],
+                          allowed: AbstractSet[str] | None,
                           catalogue: Catalogue, today: dt.date) -> list[tuple[str, str]]:
     """(column key, Vietnamese message) for each problem of one evidence register row."""
     found: list[tuple[str, str]] = []

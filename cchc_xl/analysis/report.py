@@ -148,7 +148,7 @@ class Report:
         values = [self.published_field(f.code) for f in self.fields]
         if any(v is None for v in values):
             return None
-        return round_half_up(sum(values, ZERO))  # type: ignore[arg-type]
+        return round_half_up(sum((v for v in values if v is not None), ZERO))
 
     @property
     def published_rating(self) -> str:

@@ -55,16 +55,16 @@ def write_info(ctx: Context, name: str) -> None:
     ws.write_string(PUBLISHED_HEADING_ROW, LABEL_COL, "B. KẾT QUẢ ĐƯỢC CÔNG BỐ", heading)
     ws.write_string(PUBLISHED_HEADING_ROW, VALUE_COL, f"Năm {year}", heading)
     ws.write_string(PUBLISHED_HEADING_ROW, OTHER_COL, f"Năm {year - 1} (như đã công bố)", heading)
-    lines: dict[int, int] = {}  # a row's height follows the longer of its two years
+    heights: dict[int, int] = {}  # a row's height follows the longer of its two years
     for field in all_fields(cat):
         if not field.key.startswith(("published.", "last_year.")):
             continue
         row, col = cells[field.key]
         _label(ctx, ws, row, field.label)
         _value(ctx, ws, field, row, col, info.get(field.key))
-        lines[row] = max(lines.get(row, 1), estimate_lines(field.label, WIDTHS[0]),
-                         estimate_lines(str(info.get(field.key) or ""), WIDTHS[col]))
-    for row, count in lines.items():
+        heights[row] = max(heights.get(row, 1), estimate_lines(field.label, WIDTHS[0]),
+                           estimate_lines(str(info.get(field.key) or ""), WIDTHS[col]))
+    for row, count in heights.items():
         if count > 1:
             ws.set_row(row, 15 * count + 3)
     ws.write_string(FIELDS_HEADING_ROW, LABEL_COL, f"C. ĐIỂM TỪNG LĨNH VỰC ĐƯỢC CÔNG BỐ NĂM "

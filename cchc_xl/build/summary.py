@@ -253,9 +253,9 @@ def _write_summary_totals(ctx: Context, ws: Any, name: str, first: int, last: in
 
     r += 1
     row_label(r, "Xếp loại")
-    for key, value in (("points", report.rating), ("appraised", report.appraised_rating)):
+    for key, rating in (("points", report.rating), ("appraised", report.appraised_rating)):
         ws.write_formula(r, S[key], _rating_formula(ctx, _c(key, index_row + 1)), bold_text,
-                         value)
+                         rating)
     typed, banded = "CCHC_PUBLISHED_RATING", _rating_formula(ctx, _c("published", index_row + 1))
     ws.write_formula(r, S["published"], f'=IF(TRIM({typed})<>"",{typed},{banded[1:]})',
                      bold_text, report.published_rating)

@@ -96,7 +96,8 @@ def _request_rows(ctx: Context, ws: Any, first: int, requests: list[Request],
     columns = REQUEST_COLUMNS if with_unit else REQUEST_COLUMNS[1:]
     for r, req in enumerate(requests, start=first):
         leaf = cat.leaf(req.code) if req.code else None
-        values = (req.kind_text, req.code, leaf.name if leaf else "", req.message)
+        values: tuple[str, ...] = (req.kind_text, req.code, leaf.name if leaf else "",
+                                   req.message)
         if with_unit:
             values = (req.unit, *values)
         for c, value in enumerate(values):

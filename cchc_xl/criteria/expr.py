@@ -164,7 +164,7 @@ def _text(value: Value) -> str:
 
 
 _RANK = {Decimal: 0, str: 1, bool: 2}
-_COMPARISONS: dict[str, Callable[[object, object], bool]] = {
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
     "=": operator.eq, "<>": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
     ">=": operator.ge}
 

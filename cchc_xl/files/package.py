@@ -63,7 +63,7 @@ class Package:
 
     def __init__(self, source: Path | str | IO[bytes] | zipfile.ZipFile) -> None:
         self._own = not isinstance(source, zipfile.ZipFile)
-        self.zip = zipfile.ZipFile(source) if self._own else source  # type: ignore[arg-type]
+        self.zip = source if isinstance(source, zipfile.ZipFile) else zipfile.ZipFile(source)
         self._sheets: dict[str, str] | None = None
 
     def __enter__(self) -> Package:

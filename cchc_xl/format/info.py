@@ -169,7 +169,8 @@ def published(info: dict[str, Any], period: str) -> Published:
 
     def number(key: str, percent: bool = False) -> Decimal | None:
         value = info.get(f"{period}.{key}")
-        if value is None or isinstance(value, (bool, str)) and not _number_text(value):
+        if value is None or isinstance(value, bool) or (isinstance(value, str)
+                                                         and not _number_text(value)):
             return None
         try:
             number = to_decimal(value.strip().rstrip("%") if isinstance(value, str) else value)

@@ -58,7 +58,7 @@ def check_plan_return(data: WorkbookData, catalogue: Catalogue, master: State,
 
 
 def _check_items(data: WorkbookData, catalogue: Catalogue) -> None:
-    allowed, seen = led_codes(catalogue, data.unit), set()
+    allowed, seen = led_codes(catalogue, data.unit), set[str]()
     for row, code, *_ in data.plan_rows:
         problem = _item_problem(catalogue, data.unit, code, allowed, seen)
         if problem:

@@ -156,12 +156,12 @@ def read_formulas(package: Package, catalogue: Catalogue, state: State,
             key = info[(row, col)]
             state.info[key] = _kept(state.info.get(key), text, notices, file, INFO_SHEET,
                                     cell_ref(row, col), None)
-    rows = {r: i for i, r in enumerate(evidence_rows)}
+    register = {r: i for i, r in enumerate(evidence_rows)}  # sheet row → index in the register
     for (row, col), text in package.formulas(EVIDENCE_SHEET).items():
         key = _EVIDENCE_KEY_OF_COLUMN.get(col)
-        if row not in rows or key is None or key == "origin":
+        if row not in register or key is None or key == "origin":
             continue
-        i = rows[row]
+        i = register[row]
         kept = _kept(getattr(state.evidence[i], key), text, notices, file, EVIDENCE_SHEET,
                      cell_ref(row, col), None)
         state.evidence[i] = replace(state.evidence[i], **{key: kept})
