@@ -20,6 +20,46 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "cchc_xl" / "data" / "sample_catalogue.yaml"
 OUTSIDE_INNER_LOOP = ("slow", "libreoffice")
 
+# ---------------------------------------------------------------------------------------------
+# Typing into workbooks as a person would (openpyxl: nothing is computed)
+
+
+def type_names(path: Path, values: dict[str, Any], out: Path | None = None) -> Path:
+    """Type each value into the cell its defined name points to; save (as `out`)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    for name, value in values.items():
+        sheet, ref = next(iter(book.defined_names[name].destinations))
+        book[sheet][ref.replace("$", "")] = value
+    out = Path(out or path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def type_inputs(sent: Path, out: Path, inputs: dict[str, dict[str, Any]],
+                evidence: list[dict[str, Any]] | tuple[()] = ()) -> Path:
+    """A unit types its inputs ({code: {key: value}}) and evidence rows into the workbook it was
+    sent, and saves it as `out`."""
+    from cchc_xl.format.layout import EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET
+
+    names = {f"CCHC_{key.upper()}_{code.replace('.', '_')}": value
+             for code, values in inputs.items() for key, value in values.items()}
+    type_names(sent, names, out)
+    if evidence:
+        import openpyxl
+
+        book = openpyxl.load_workbook(out)
+        register = book[EVIDENCE_SHEET]
+        for i, row in enumerate(evidence):
+            for key, value in row.items():
+                register.cell(row=EVIDENCE_FIRST_ROW + i + 1, column=EVIDENCE_COL[key] + 1,
+                              value=value)
+        book.save(out)
+    return out
+
+
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
     reason="poppler-utils (pdftotext, pdftoppm) not installed")

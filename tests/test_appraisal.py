@@ -19,6 +19,7 @@ import pytest
 import xlsxwriter
 import yaml
 
+from conftest import type_inputs, type_names
 from cchc_xl.analysis.report import change_text, result_of
 from cchc_xl.errors import FileError, InputError
 from cchc_xl.format.layout import COL, EXPLANATION_SHEET, cell_ref
@@ -84,16 +85,7 @@ def catalogue_yaml(tmp_path: Path) -> Path:
 
 def returned(master: Path, unit: str, folder: Path) -> Path:
     sent = Master.open(master).split(folder / "gui", units=[unit]).files[0]
-    book = openpyxl.load_workbook(sent)
-    for code, values in SELF[unit].items():
-        for key, value in values.items():
-            name = f"CCHC_{key.upper()}_{code.replace('.', '_')}"
-            sheet, ref = next(iter(book.defined_names[name].destinations))
-            book[sheet][ref.replace("$", "")] = value
-    out = folder / "nhan-ve" / sent.name
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    return out
+    return type_inputs(sent, folder / "nhan-ve" / sent.name, SELF[unit])
 
 
 def council_file(folder: Path, writer: str, points: dict[str, Any] = COUNCIL) -> Path:
@@ -128,12 +120,7 @@ def council_file(folder: Path, writer: str, points: dict[str, Any] = COUNCIL) ->
     return path
 
 
-def type_info(master: Path, values: dict[str, Any]) -> None:
-    book = openpyxl.load_workbook(master)
-    for name, value in values.items():
-        sheet, ref = next(iter(book.defined_names[name].destinations))
-        book[sheet][ref.replace("$", "")] = value
-    book.save(master)
+type_info = type_names  # the Văn phòng types on 'Thông tin chung' by defined name
 
 
 def type_cell(master: Path, code: str, key: str, value: Any) -> None:

@@ -14,7 +14,7 @@ import yaml
 from cchc_xl.errors import InputError
 from cchc_xl.ops.master import Master
 from cchc_xl.read.reader import read_master
-from conftest import tiny_data
+from conftest import tiny_data, type_names
 from test_requests import NV1, fill
 
 
@@ -22,14 +22,6 @@ def catalogue_file(folder: Path, data: dict[str, Any], name: str) -> Path:
     path = folder / name
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
-
-
-def type_names(master: Path, values: dict[str, Any]) -> None:
-    book = openpyxl.load_workbook(master)
-    for name, value in values.items():
-        sheet, ref = next(iter(book.defined_names[name].destinations))
-        book[sheet][ref.replace("$", "")] = value
-    book.save(master)
 
 
 @pytest.fixture

@@ -49,7 +49,7 @@ from cchc_xl.ops.master import Master
 from cchc_xl.ops.merge import ALREADY_MERGED, MERGED, OLDER, REJECTED
 from cchc_xl.read.reader import read_master
 from cchc_xl.sample_data import fill_plan_with_openpyxl
-from conftest import needs_poppler, tiny_data
+from conftest import needs_poppler, tiny_data, type_inputs
 from devtools.libreoffice import recalculate
 from devtools.saved import set_saved
 
@@ -73,13 +73,7 @@ def master(tmp_path: Path) -> Path:
     path.parent.mkdir()
     Master.create(catalogue, path, org=ORG)
     scores = Master.open(path).split(tmp_path / "gui", units=["NV1"]).files[0]
-    book = openpyxl.load_workbook(scores)
-    for code, values in NV1_INPUTS.items():
-        for key, value in values.items():
-            name = f"CCHC_{key.upper()}_{code.replace('.', '_')}"
-            sheet, ref = next(iter(book.defined_names[name].destinations))
-            book[sheet][ref.replace("$", "")] = value
-    book.save(scores)
+    type_inputs(scores, scores, NV1_INPUTS)
     set_saved(scores, "2027-01-10T08:00:00Z")
     assert Master.open(path).merge([scores], now=NOW).exit_code == 0
     return path

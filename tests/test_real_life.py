@@ -24,12 +24,12 @@ import yaml
 
 from cchc_xl.errors import FileError
 from cchc_xl.files.grids import Book
-from cchc_xl.format.layout import COL, EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, cell_ref
+from cchc_xl.format.layout import COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET, cell_ref
 from cchc_xl.format.state import Formula, as_date
 from cchc_xl.ops.master import Master
 from cchc_xl.ops.merge import ALREADY_MERGED, MERGED, OLDER, REJECTED, SUPERSEDED
 from cchc_xl.read.reader import read_master
-from conftest import tiny_data
+from conftest import tiny_data, type_inputs
 from devtools.libreoffice import recalculate
 from devtools.saved import set_saved
 
@@ -79,20 +79,7 @@ def unit_return(master: Path, unit: str, folder: Path, inputs: dict[str, dict[st
                 name: str | None = None) -> Path:
     """A unit's workbook from the master, typed with openpyxl, saved at `saved` (ISO)."""
     sent = Master.open(master).split(folder / "gui", units=[unit]).files[0]
-    book = openpyxl.load_workbook(sent)
-    for code, values in inputs.items():
-        for key, value in values.items():
-            defined = f"CCHC_{key.upper()}_{code.replace('.', '_')}"
-            sheet, ref = next(iter(book.defined_names[defined].destinations))
-            book[sheet][ref.replace("$", "")] = value
-    register = book[EVIDENCE_SHEET]
-    for i, row in enumerate(evidence):
-        for key, value in row.items():
-            register.cell(row=EVIDENCE_FIRST_ROW + i + 1, column=EVIDENCE_COL[key] + 1,
-                          value=value)
-    out = folder / (name or sent.name)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
+    out = type_inputs(sent, folder / (name or sent.name), inputs, evidence)
     if saved:
         set_saved(out, saved)
     return out

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pytest
@@ -13,11 +12,11 @@ import yaml
 
 from cchc_xl.analysis.requests import unit_requests, unit_statuses
 from cchc_xl.files.grids import Book
-from cchc_xl.format.layout import EVIDENCE_COL, EVIDENCE_FIRST_ROW, EVIDENCE_SHEET
+from cchc_xl.format.layout import EVIDENCE_SHEET
 from cchc_xl.format.layout import COL, REQUESTS_SHEET, UNITS_SHEET
 from cchc_xl.ops.master import Master
 from cchc_xl.read.reader import read_master
-from conftest import tiny_data
+from conftest import tiny_data, type_inputs
 
 
 @pytest.fixture
@@ -33,22 +32,7 @@ def master(tmp_path: Path) -> Path:
     return path
 
 
-def fill(sent: Path, out: Path, inputs: dict[str, dict[str, Any]],
-         evidence: list[dict[str, Any]] = ()) -> Path:
-    book = openpyxl.load_workbook(sent)
-    for code, values in inputs.items():
-        for key, value in values.items():
-            name = f"CCHC_{key.upper()}_{code.replace('.', '_')}"
-            sheet, ref = next(iter(book.defined_names[name].destinations))
-            book[sheet][ref.replace("$", "")] = value
-    register = book[EVIDENCE_SHEET]
-    for i, row in enumerate(evidence):
-        for key, value in row.items():
-            register.cell(row=EVIDENCE_FIRST_ROW + i + 1, column=EVIDENCE_COL[key] + 1,
-                          value=value)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    return out
+fill = type_inputs  # a unit types into the workbook it was sent (test_next_year uses it too)
 
 
 NV1 = {"2.1": {"a": 14697, "b": 14673}, "2.2": {"a": 14697, "b": 9129},

@@ -120,6 +120,15 @@ def _word_width(word: str) -> float:
                if not unicodedata.combining(c))
 
 
+def print_a4_landscape(ws: Any, repeat: int | None = None) -> None:
+    """How every sheet prints: A4 landscape, one page wide, the header row on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    if repeat is not None:
+        ws.repeat_rows(repeat)
+
+
 def estimate_lines(text: str, width: float, bold: bool = False) -> int:
     """Lines a wrapped cell needs; XlsxWriter cannot autofit and LibreOffice/Excel differ.
 

@@ -23,7 +23,7 @@ from ..format.layout import (
     quote_sheet,
 )
 from . import styles as st
-from .context import Context, cached, estimate_lines, write_value
+from .context import Context, cached, estimate_lines, print_a4_landscape, write_value
 
 E = {key: i for i, (key, _, _) in enumerate(EXPLANATION_COLUMNS)}
 
@@ -68,10 +68,7 @@ def write_explanations(ctx: Context, name: str) -> None:
         for key, col in E.items():
             ws.write_blank(r, col, None, formats[key])
     ws.freeze_panes(EXPLANATION_FIRST_ROW, 2)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(EXPLANATION_HEADER_ROW)
-    ws.fit_to_pages(1, 0)
+    print_a4_landscape(ws, repeat=EXPLANATION_HEADER_ROW)
     ctx.protect(ws, "explanations")
 
 

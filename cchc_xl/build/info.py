@@ -22,7 +22,7 @@ from ..format.info import (
     info_cells,
 )
 from . import styles as st
-from .context import Context, estimate_lines, write_value
+from .context import Context, estimate_lines, print_a4_landscape, write_value
 
 WIDTHS = (52, 40, 40)
 KIND_FORMAT = {"text": "text", "lines": "text", "number": "number", "percent": "percent",
@@ -76,9 +76,7 @@ def write_info(ctx: Context, name: str) -> None:
         _label(ctx, ws, row, field.label)
         _value(ctx, ws, field, row, col, info.get(field.key))
         ws.write_string(row, OTHER_COL, vn_number(f.max), s.cell())
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    print_a4_landscape(ws)
     ctx.protect(ws, "info")
 
 

@@ -52,7 +52,7 @@ from ..format.tracker import (
 )
 from . import _workbook
 from . import styles as st
-from .context import cached, estimate_lines, write_value
+from .context import cached, estimate_lines, print_a4_landscape, write_value
 from .styles import Styles
 from .sheets import write_meta_values
 from .tracker import overdue_formula, progress_validations
@@ -97,10 +97,7 @@ def _protect(ws: Any, kind: str, password: str) -> None:
 
 
 def _print_setup(ws: Any, header_row: int) -> None:
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header_row)
+    print_a4_landscape(ws, repeat=header_row)
 
 
 # ---------------------------------------------------------------------------------------------

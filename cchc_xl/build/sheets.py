@@ -29,7 +29,7 @@ from ..format.layout import (
     quote_sheet,
 )
 from . import styles as st
-from .context import Context, estimate_lines, write_value
+from .context import Context, estimate_lines, print_a4_landscape, write_value
 
 
 def unit_steps(deduction: Decimal) -> list[str]:
@@ -146,9 +146,7 @@ def write_cover(ctx: Context, name: str, sheet_names: list[str]) -> Any:
         ws.write_url(row, 1, f"internal:{quote_sheet(sheet)}!A1", s.get(font_color="blue",
                      underline=1), sheet)
         row += 1
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    print_a4_landscape(ws)
     ctx.protect(ws, "cover")
     return ws
 
@@ -215,10 +213,7 @@ def write_evidence(ctx: Context, name: str) -> None:
         "validate": "list", "source": "=CCHC_UNITS", "ignore_blank": True,
         "error_title": "Mã đơn vị không có", "error_message": "Chọn mã đơn vị trong danh sách."})
     ws.freeze_panes(EVIDENCE_FIRST_ROW, 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(EVIDENCE_HEADER_ROW)
-    ws.fit_to_pages(1, 0)
+    print_a4_landscape(ws, repeat=EVIDENCE_HEADER_ROW)
     ws.print_area(0, 0, EVIDENCE_FIRST_ROW + max(len(rows), 20) - 1, len(columns) - 1)
     ctx.protect(ws, "evidence")
 
@@ -240,10 +235,8 @@ def write_log(ctx: Context, name: str) -> None:
         lines = max(estimate_lines(v, w) for v, w in zip(values, widths) if v is not row.sha256)
         ws.set_row(r, 15 * max(lines, 2) + 3)
     ws.freeze_panes(LOG_FIRST_ROW, 0)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(LOG_HEADER_ROW)
-    ws.fit_to_pages(1, 0)  # 220 characters wide: three pages across without this
+    # 220 characters wide: three pages across unless fitted to one page wide
+    print_a4_landscape(ws, repeat=LOG_HEADER_ROW)
     ctx.protect(ws, "log")
 
 

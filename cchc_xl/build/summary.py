@@ -26,7 +26,7 @@ from ..format.layout import (
 )
 from ..format.state import plain_value
 from . import styles as st
-from .context import Context, cached, estimate_lines, write_value
+from .context import Context, cached, estimate_lines, print_a4_landscape, write_value
 
 # The consolidated sheet's columns: self-assessed, appraised and published side by side.
 SUMMARY_COLUMNS: tuple[tuple[str, str, float], ...] = (
@@ -142,10 +142,7 @@ def write_summary(ctx: Context, name: str) -> None:
         ws.set_row(r, _row_height(texts, SUMMARY_WIDTHS))
         ctx.define(f"CCHC_FIELD_POINTS_{code_token(f.code)}", name, r, S["points"])
     _write_summary_totals(ctx, ws, name, first, first + len(report.fields) - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(SUMMARY_HEADER_ROW)
+    print_a4_landscape(ws, repeat=SUMMARY_HEADER_ROW)
     ctx.protect(ws, "summary")
 
 
@@ -400,9 +397,7 @@ def write_gap(ctx: Context, name: str) -> None:
         _gap_formats(ctx, ws, leaf_header + 1, leaf_header + len(layout.leaf_rows))
     else:
         ws.write_string(leaf_header + 1, 1, NO_GAPS, s.cell())
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    print_a4_landscape(ws)
     ctx.protect(ws, "gap")
 
 

@@ -30,7 +30,7 @@ from ..format.tracker import (
     normal_status,
 )
 from . import styles as st
-from .context import Context, estimate_lines, write_value
+from .context import Context, estimate_lines, print_a4_landscape, write_value
 
 OVERDUE_FILL = "#F8CBAD"
 DONE_FILL = "#E2EFDA"
@@ -62,10 +62,7 @@ def write_tracker(ctx: Context, name: str, today: dt.date | None = None) -> None
     _validations(ctx, ws, last)
     _highlight(ctx, ws, last)
     ws.freeze_panes(TASK_FIRST_ROW, 2)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(TASK_HEADER_ROW)
-    ws.fit_to_pages(1, 0)
+    print_a4_landscape(ws, repeat=TASK_HEADER_ROW)
     ws.print_area(0, 0, TASK_FIRST_ROW + max(len(tasks), 20) - 1, len(TASK_COLUMNS) - 1)
     ctx.protect(ws, "tracker")
 

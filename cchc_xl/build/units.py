@@ -11,7 +11,7 @@ from typing import Any
 
 from ..analysis.requests import Request, unit_requests, unit_statuses
 from ..format.layout import UNITS_FIRST_ROW, UNITS_HEADER_ROW
-from .context import Context, estimate_lines
+from .context import Context, estimate_lines, print_a4_landscape
 
 STATUS_COLUMNS = (("Mã", 7), ("Đơn vị", 30), ("Tiêu chí chủ trì", 9), ("Tiêu chí phối hợp", 9),
                   ("Tệp đã gộp gần nhất", 30), ("Lưu lúc", 16), ("Thời hạn gửi", 18),
@@ -60,9 +60,7 @@ def write_units(ctx: Context, name: str) -> None:
     requests = [req for status in statuses for req in status.requests]
     _request_rows(ctx, ws, r, requests, with_unit=True)
     ws.freeze_panes(UNITS_FIRST_ROW, 2)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    print_a4_landscape(ws)
     ctx.protect(ws, "units")
 
 
@@ -84,9 +82,7 @@ def write_requests(ctx: Context, name: str) -> None:
     else:
         ws.write_string(UNITS_FIRST_ROW, 0, "Không có yêu cầu bổ sung.", s.cell())
     ws.freeze_panes(UNITS_FIRST_ROW, 0)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    print_a4_landscape(ws)
     ctx.protect(ws, "units")
 
 
