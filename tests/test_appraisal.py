@@ -8,7 +8,6 @@ item 1.2 (max 0,5) supplemented whole ended at 0,35.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -236,8 +235,7 @@ def test_a_file_without_code_and_points_columns_says_what_to_add(catalogue_yaml,
         Master.open(master).import_appraisal(other)
 
 
-def test_explanations_typed_survive_sync_and_a_libreoffice_free_round_trip(catalogue_yaml,
-                                                                           tmp_path):
+def test_explanations_typed_with_openpyxl_survive_sync(catalogue_yaml, tmp_path):
     master = tmp_path / "tong-hop.xlsx"
     Master.create(catalogue_yaml, master)
     Master.open(master).merge([returned(master, u, tmp_path) for u in ("VP", "NV")])
@@ -256,4 +254,22 @@ def test_explanations_typed_survive_sync_and_a_libreoffice_free_round_trip(catal
     assert explanation.first == 20.5 and explanation.decision == "Chấp nhận một phần"
     assert explanation.supplement == "Báo cáo số 12/BC-STP ngày 15/01/2024"
     assert Master.open(master).report().nodes["3.1"].appraised == D("20.75")
-    assert dt.date  # the module's imports are used
+
+
+def test_an_explanation_typed_with_an_unknown_code_is_never_dropped_silently(catalogue_yaml,
+                                                                              tmp_path):
+    """A rewrite would lose the row (the sheet lists the catalogue's items): sync refuses and
+    names the cell, and the file stays as the Văn phòng saved it."""
+    master = tmp_path / "tong-hop.xlsx"
+    Master.create(catalogue_yaml, master)
+    book = openpyxl.load_workbook(master)
+    sheet = book[EXPLANATION_SHEET]
+    sheet["A5"], sheet["F5"] = "9.9", "Giải trình gõ nhầm mã"
+    book.save(master)
+    before = master.read_bytes()
+    with pytest.raises(InputError) as refused:
+        Master.open(master).sync()
+    problem = next(p for p in refused.value.problems if p.sheet == EXPLANATION_SHEET)
+    assert problem.cell == "A5" and "9.9" in problem.message
+    assert master.read_bytes() == before
+    assert "9.9" in str(Master.open(master).check().problems)  # check names it too

@@ -46,7 +46,7 @@ from ..format.layout import (
     XLWINGS_CONF_SHEET,
     cell_ref,
 )
-from ..read.reader import WorkbookData, generator_is_current
+from ..read.reader import WOULD_BE_LOST, WorkbookData, generator_is_current
 from ..format.tracker import TASK_FIRST_ROW
 from ..read.typed import typed_keys
 
@@ -103,7 +103,8 @@ def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData,
 
 def _drift(file: str, old: Book, new: Book, catalogue: Catalogue, data: WorkbookData,
            extra_inputs: dict[str, set[Cell]]) -> list[Problem]:
-    problems: list[Problem] = []
+    # Typed rows the reader could not place (e.g. an explanation under an unknown code).
+    problems: list[Problem] = [p for p in data.notices if p.kind == WOULD_BE_LOST]
     for sheet in old.names:
         if sheet not in new.names and sheet not in IGNORED_SHEETS:
             problems.append(Problem("sheet này không thuộc mẫu; ghi lại tệp sẽ làm mất nó. Hãy "

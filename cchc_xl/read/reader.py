@@ -55,6 +55,11 @@ from .typed import read_dates, read_formulas, read_info_values, read_numbers
 from .untrusted import CheckedFile, ContainerInfo, UnsafeFile, open_checked
 
 
+# The kind of a notice about typed content the next write of the master could not keep: the
+# drift check refuses the write (ops/drift.py) instead of dropping it.
+WOULD_BE_LOST = "would-be-lost"
+
+
 @dataclass
 class WorkbookData:
     """What was read from one workbook, and what was structurally wrong with it."""
@@ -288,9 +293,10 @@ def read_explanations(book: Book, catalogue: Catalogue, data: WorkbookData,
         code = str(code).strip()
         if catalogue.leaf(code) is None:
             data.notices.append(Problem(
-                f"mã '{code}' không có trong bộ tiêu chí: dòng giải trình này không được giữ khi "
-                "ghi lại tệp; hãy sửa mã cho đúng.", file=data.path.name, sheet=EXPLANATION_SHEET,
-                cell=cell_ref(r, column["code"]), severity="warning"))
+                f"mã '{code}' không có trong bộ tiêu chí, nên ghi lại tệp sẽ làm mất dòng giải "
+                "trình này; hãy sửa mã cho đúng (hoặc xóa dòng nếu không cần).",
+                file=data.path.name, sheet=EXPLANATION_SHEET, cell=cell_ref(r, column["code"]),
+                kind=WOULD_BE_LOST))
             continue
         state.explanations[code] = typed
 
