@@ -29,7 +29,7 @@ from cchc_xl.format.state import Formula, as_date
 from cchc_xl.ops.master import Master
 from cchc_xl.ops.merge import ALREADY_MERGED, MERGED, OLDER, REJECTED, SUPERSEDED
 from cchc_xl.read.reader import read_master
-from conftest import tiny_data, type_inputs
+from conftest import tiny_data, type_inputs, type_names
 from devtools.libreoffice import recalculate
 from devtools.saved import set_saved
 
@@ -352,6 +352,23 @@ def test_a_write_between_reading_and_hashing_the_master_is_not_lost(master, tmp_
     assert entries["1.1"].a == 291 and entries["2.1"].a == 14697
 
 
+@pytest.mark.slow
+def test_an_appraisal_import_and_a_merge_at_once_keep_both(master, tmp_path):
+    """The rounds after self-assessment write the master too: the council's points and a
+    unit's late file, imported at the same moment by two people, both land."""
+    Master.open(master).merge([unit_return(master, "NV1", tmp_path / "nv1", NV1_INPUTS)])
+    own = Master.open(master).report().nodes["2.1"].points
+    council = council_file(tmp_path / "hd", {"2.1": float(own) - 1})
+    vp = unit_return(master, "VP", tmp_path / "vp", VP_INPUTS)
+    importing, merging = cchc("appraisal", str(master), str(council)), cchc("merge", str(master),
+                                                                           str(vp))
+    assert importing.wait(60) == 0 and merging.wait(60) == 0, (
+        importing.stderr.read().decode(), merging.stderr.read().decode())
+    state = read_master(master)[1].state
+    assert state.entries["2.1"].appraised == float(own) - 1 and state.entries["1.1"].a == 291
+    assert state.explanations["2.1"].first == float(own) - 1
+
+
 def test_merge_and_sync_at_once_lose_nothing(master, tmp_path):
     nv1 = unit_return(master, "NV1", tmp_path / "nv1", NV1_INPUTS)
     type_into(master, {("2", "cause"): "Văn phòng gõ trước khi đồng bộ"})
@@ -670,6 +687,80 @@ def test_a_year_in_the_life_of_the_master(saver, sample_path, tmp_path):
     report = Master.open(path).report()
     assert report.nodes[leaf.code].appraised == Decimal("0.25")
     assert report.appraised_bonus == Decimal("0.5")
+
+
+def council_file(folder: Path, points: dict[str, float]) -> Path:
+    """The appraisal council's own table: its header, code and points columns."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["TT", "Mã tiêu chí", "Nội dung", "Điểm thẩm định"])
+    for i, (code, value) in enumerate(points.items(), start=1):
+        sheet.append([i, code, f"tiêu chí {code}", value])
+    folder.mkdir(parents=True, exist_ok=True)
+    book.save(folder / "ket-qua-tham-dinh.xlsx")
+    return folder / "ket-qua-tham-dinh.xlsx"
+
+
+@pytest.mark.parametrize("saver", ["openpyxl", pytest.param("libreoffice",
+                                                            marks=pytest.mark.libreoffice)])
+def test_a_year_in_the_life_after_self_assessment(saver, master, tmp_path):
+    """The rounds after self-assessment on one master: the Văn phòng types on 'Thông tin chung',
+    the appraisal sheet and the tracker; another program saves the file; then appraisal, sync,
+    check, report, the plan round (a unit's plan return merged), plan and progress all run, and
+    every typed value is still there with its type."""
+    from cchc_xl.format.layout import EXPLANATION_SHEET, TRACKER_SHEET
+    from cchc_xl.format.tracker import TASK_COL, TASK_FIRST_ROW
+    from cchc_xl.sample_data import fill_plan_with_openpyxl
+
+    Master.open(master).merge([unit_return(master, u, tmp_path / "r", inputs)
+                               for u, inputs in (("VP", VP_INPUTS), ("NV1", NV1_INPUTS))])
+    own = Master.open(master).report().nodes["2.1"].points
+    Master.open(master).import_appraisal(council_file(tmp_path / "hd", {"2.1": float(own) - 1}))
+
+    # The Văn phòng types: settings and published results, an explanation, a task.
+    type_names(master, {"CCHC_ORG_SIGNER_NAME": "Nguyễn Văn An",
+                        "CCHC_RETURN_DEADLINE": dt.datetime(2026, 12, 5),
+                        "CCHC_PUBLISHED_RANK": "8/21", "CCHC_PUBLISHED_INDEX": 0.8917})
+    book = openpyxl.load_workbook(master)
+    explanation = next(r for r in book[EXPLANATION_SHEET].iter_rows(min_row=5)
+                       if r[0].value == "2.1")
+    explanation[5].value = "Hồ sơ trễ hạn do chờ xác minh"
+    tracker, row = book[TRACKER_SHEET], TASK_FIRST_ROW + 1
+    for key, value in (("code", "2.2"), ("task", "Văn phòng đôn đốc số hóa"), ("lead", "VP"),
+                       ("deadline", dt.datetime(2027, 9, 30)), ("status", "đang thực hiện")):
+        tracker.cell(row=row, column=TASK_COL[key] + 1, value=value)
+    book.save(master)
+    path = libreoffice_resave(master, tmp_path / "lo") if saver == "libreoffice" else master
+
+    # Every command of the rounds after self-assessment.
+    Master.open(path).sync()
+    Master.open(path).check()
+    Master.open(path).export_report(tmp_path / "bc.docx", evidence_dir=tmp_path / "goi")
+    sent = Master.open(path).split_plan(tmp_path / "kh", units=["NV1"]).files[0]
+    plan = fill_plan_with_openpyxl(sent, tmp_path / "kh-ve" / sent.name, causes={
+        "2.1": ("Chờ kết quả xác minh", "Nhắc hạn từng hồ sơ")}, tasks=[
+        {"code": "2.1", "task": "Theo dõi hạn từng hồ sơ", "deadline": dt.datetime(2027, 3, 31),
+         "status": "chưa thực hiện"}])
+    assert Master.open(path).merge([plan]).files[0].outcome == MERGED
+    Master.open(path).import_appraisal(council_file(tmp_path / "hd2", {"2.1": float(own) - 0.5}))
+    Master.open(path).export_plan(tmp_path / "kh.docx")
+    Master.open(path).export_progress(tmp_path / "td.xlsx", on=dt.date(2027, 6, 30))
+
+    state = read_master(path)[1].state
+    assert state.info["signer_name"] == "Nguyễn Văn An"
+    assert as_date(state.info["return_deadline"]) == dt.date(2026, 12, 5)
+    assert state.info["published.rank"] == "8/21" and state.info["published.index"] == 0.8917
+    typed = state.explanations["2.1"]
+    assert typed.explanation == "Hồ sơ trễ hạn do chờ xác minh"
+    assert typed.first == float(own) - 1  # the first round stays; the final points moved on
+    assert state.entries["2.1"].appraised == float(own) - 0.5
+    assert state.entries["2.1"].cause == "Chờ kết quả xác minh"
+    ours, theirs = state.tasks
+    assert (ours.code, ours.lead, ours.origin, ours.status) == ("2.2", "VP", None,
+                                                                 "đang thực hiện")
+    assert as_date(ours.deadline) == dt.date(2027, 9, 30)
+    assert (theirs.origin, theirs.task) == ("NV1", "Theo dõi hạn từng hồ sơ")
+    assert as_date(theirs.deadline) == dt.date(2027, 3, 31)
 
 
 def test_reading_a_password_master_needs_no_password(tiny_yaml, tmp_path, capsys):
