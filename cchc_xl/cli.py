@@ -365,7 +365,8 @@ def check(master: Path, inputs: tuple[Path, ...], as_json: bool) -> None:
               help="Thư mục ghi kết quả.")
 @reports_errors
 def demo(out: Path) -> None:
-    """Chạy cả vòng trên bộ tiêu chí mẫu: new → split → đơn vị nhập → merge → sync → plan."""
+    """Chạy thử cả năm trên số liệu mẫu: tự đánh giá, yêu cầu bổ sung, báo cáo, thẩm định, kết
+    quả công bố, kế hoạch khắc phục, theo dõi tiến độ (mỗi bước như lệnh cùng tên)."""
     from .demo import run_demo
 
     run_demo(out, say=_say)
