@@ -826,3 +826,17 @@ def test_a_score_return_and_a_plan_return_of_one_unit_in_one_batch_both_merge(ma
         scores.name: MERGED, plan.name: MERGED}
     assert all(f.full for f in result.files)  # both read and checked in full
     assert [t.task for t in tasks_of(master)] == [t["task"] for t in NV1_TASKS]
+
+
+def test_a_done_task_typed_in_capitals_is_not_overdue_in_the_excel_plan():
+    """'Hoàn thành ' as a person types it is done: no cached 'quá hạn' for previews and readers
+    that show the cached value before Excel recalculates."""
+    from cchc_xl.documents.plan import TaskLine
+    from cchc_xl.documents.plan_xlsx import overdue
+
+    def line(status: str) -> TaskLine:
+        return TaskLine("2.1", "Nhiệm vụ", "", "NV1", "", dt.date(2027, 3, 31), status)
+
+    on = dt.date(2027, 6, 30)
+    assert not overdue(line("Hoàn thành "), on) and not overdue(line("hoàn thành"), on)
+    assert overdue(line("Đang thực hiện"), on) and overdue(line(""), on)

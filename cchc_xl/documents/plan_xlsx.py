@@ -15,6 +15,7 @@ from typing import Any
 from ..criteria.engine import index_of
 from ..format.layout import col_letter
 from ..format.state import OVERDUE, TASK_STATUSES
+from ..format.tracker import DONE, normal_status
 from .plan import PlanItem, PlanModel, TaskLine
 from .plan_docx import item_cells
 from .xlsx import HEADER_ROW, Book, Formula, XColumn, ref, sheet, table, write
@@ -136,4 +137,4 @@ def _task_row(n: int, task: TaskLine, r: int, today: dt.date) -> list[Any]:
 def overdue(task: TaskLine, today: dt.date) -> bool:
     """Whether a task's deadline (a date) has passed and it is not done."""
     return isinstance(task.deadline, dt.date) and task.deadline < today and \
-        task.status != TASK_STATUSES[-1]
+        normal_status(task.status) != DONE  # 'Hoàn thành ' as typed is done too
