@@ -147,6 +147,20 @@ def test_live_merge_writes_the_same_state_as_the_headless_merge(setup, tmp_path)
     assert not lock.lock_path(live_file).exists()  # released
 
 
+def test_live_merge_whose_json_log_cannot_be_written_still_reports_the_merge(setup, tmp_path):
+    """The workbook is merged and saved; a log beside it that cannot be written is a warning,
+    as in `cchc-xl merge` (the button used to report the whole merge as failed)."""
+    _, _, master, returned = setup
+    live_file = tmp_path / "l.xlsx"
+    shutil.copy(master, live_file)
+    (tmp_path / "l.nhat-ky-gop.jsonl").mkdir()  # a folder where the log file should be
+    book = GridBook.from_file(live_file)
+    result = live_merge(book, [returned], now=NOW)
+    assert result.written and {f.data.unit for f in result.files if f.accepted} == {
+        "NV1", "VP", "CC1"}
+    assert any("nhật ký JSON" in p.message and p.severity == "warning" for p in result.skipped)
+
+
 def test_live_sync_writes_the_gap_tables_sync_writes(setup, tmp_path):
     _, _, master, returned = setup
     merged = tmp_path / "m.xlsx"

@@ -42,7 +42,6 @@ from ..build.summary import GapCell, gap_layout
 from ..criteria.catalogue import Catalogue
 from ..errors import FileError
 from ..files import lock
-from ..files.atomic import atomic_write_text
 from ..format.layout import (
     COL,
     EVIDENCE_FIRST_ROW,
@@ -62,7 +61,7 @@ from ..format.state import Formula, State
 from ..format.tracker import TASK_COL, TASK_COLUMNS, TASK_FIRST_ROW, TRACKER_SHEET
 from ..ops.appraisal import apply_appraisal, read_council_file
 from ..ops.master import AppraisalResult
-from ..ops.merge import MergeResult, log_lines, log_path, merge_into
+from ..ops.merge import MergeResult, append_log, merge_into
 from ..ops.password import check_password, matches, stored_protection
 from ..read.reader import WorkbookData, master_from_book
 
@@ -116,8 +115,8 @@ def live_merge(book: LiveBook, inputs: Iterable[Path], *, force: bool = False,
             with book.editing():
                 write_state(once, data, result.state, catalogue)
             book.save()
-            atomic_write_text(log_path(book.path), log_lines(result), append=True)
             result.written = True
+            append_log(result, book.path)
     return result
 
 

@@ -212,7 +212,11 @@ def _os_error(exc: BaseException | None, depth: int = 0) -> OSError | None:
 
 def atomic_write_text(target: Path, text: str, *, append: bool = False) -> None:
     """Atomically write (or append to) a small text file such as the JSON-lines merge log."""
-    existing = target.read_text(encoding="utf-8") if append and target.exists() else ""
+    try:
+        existing = target.read_text(encoding="utf-8") if append and target.exists() else ""
+    except OSError as exc:  # a folder, a file nobody may read: said like any failed write
+        raise FileError(f"Không đọc được {target.name} để ghi thêm ({reason(exc)}); hãy kiểm tra "
+                        "tệp đó.") from None
     atomic_write(target, lambda tmp: tmp.write_text(existing + text, encoding="utf-8"),
                  keep_backup=False)
 

@@ -29,7 +29,7 @@ from ..analysis.report import Report, build_report
 from ..analysis.tasks import tracker_problems
 from ..criteria.catalogue import Catalogue, load_catalogue
 from ..errors import FileError, InputError, Problem
-from ..files.atomic import atomic_write, atomic_write_text, ensure_writable
+from ..files.atomic import atomic_write, ensure_writable
 from ..files.lock import WriteLock
 from ..format.state import State
 from ..read.reader import WorkbookData, read_master
@@ -239,7 +239,7 @@ class Master:
               now: dt.datetime | None = None, progress: Callable[[Path], None] | None = None,
               workers: int | None = None) -> MergeResult:
         """Check returned workbooks and merge the accepted ones; `dry_run` writes nothing."""
-        from .merge import CHECKED, log_lines, log_path, merge_into
+        from .merge import CHECKED, append_log, merge_into
 
         with nullcontext() if dry_run else self._writing("merge"):
             result = merge_into(self.catalogue, self.state, self.path, [Path(p) for p in inputs],
@@ -252,13 +252,7 @@ class Master:
             if result.files:
                 result.backup = self._write(result.state, now, action="gộp dữ liệu")
                 result.written = True
-                try:
-                    atomic_write_text(log_path(self.path), log_lines(result), append=True)
-                except FileError as exc:  # the master is merged; its log sheet has every line
-                    result.skipped.append(Problem(
-                        f"đã gộp xong nhưng không ghi thêm được nhật ký JSON ({exc.message}); "
-                        "sheet 'Nhật ký gộp' trong tệp tổng hợp vẫn có đủ.",
-                        file=log_path(self.path).name, severity="warning"))
+                append_log(result, self.path)
         return result
 
     def sync(self, *, now: dt.datetime | None = None) -> SyncResult:

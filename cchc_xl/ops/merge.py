@@ -26,7 +26,8 @@ from ..analysis.checks import (
 from ..criteria.catalogue import Catalogue
 from ..criteria.engine import LeafScore, score_leaf
 from ..criteria.numbers import vn_number
-from ..errors import Problem
+from ..errors import FileError, Problem
+from ..files.atomic import atomic_write_text
 from ..format.layout import (
     COL,
     COVER_SHEET,
@@ -560,6 +561,18 @@ def log_lines(result: MergeResult) -> str:
     """The JSON-lines merge log entries for this run (one object per file)."""
     return "".join(json.dumps({"time": result.time, **f.to_json()}, ensure_ascii=False) + "\n"
                    for f in result.files)
+
+
+def append_log(result: MergeResult, master: Path) -> None:
+    """Add this run's entries to the JSON-lines log beside the master. Called once the master is
+    written: a log that cannot be written is then a warning, never a failed merge."""
+    try:
+        atomic_write_text(log_path(master), log_lines(result), append=True)
+    except FileError as exc:  # the master is merged; its log sheet has every line
+        result.skipped.append(Problem(
+            f"đã gộp xong nhưng không ghi thêm được nhật ký JSON ({exc.message}); sheet "
+            "'Nhật ký gộp' trong tệp tổng hợp vẫn có đủ.", file=log_path(master).name,
+            severity="warning"))
 
 
 def log_path(master: Path) -> Path:
