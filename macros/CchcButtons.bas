@@ -225,7 +225,7 @@ Private Sub RunButton(ByVal action As String, ByVal arguments As Variant, _
             VN("addin install\n\nSau \u0111\u00f3 \u0111\u00f3ng h\u1eb3n Excel, m\u1edf l\u1ea1i ") & _
             VN("t\u1ec7p n\u00e0y v\u00e0 b\u1ea5m l\u1ea1i n\u00fat. (N\u1ebfu l\u1ec7nh xlwings ") & _
             VN("kh\u00f4ng ch\u1ea1y \u0111\u01b0\u1ee3c: c\u00e0i Python v\u00e0 ch\u1ea1y pip ") & _
-            VN("install cchc-xl tr\u01b0\u1edbc.)"), vbCritical
+            VN("install ""cchc-xl[excel]"" tr\u01b0\u1edbc.)"), vbCritical
         Exit Sub
     End If
 
@@ -249,12 +249,13 @@ SaveFailed:
     Exit Sub
 RunFailed:
     ' ~ Khong chay duoc Python qua xlwings add-in. Hay kiem tra: / - da cai Python va cchc-xl (pip
-    ' ~ install cchc-xl); / - da cai add-in (xlwings addin install) va tab xlwings co tren thanh
-    ' ~ cong cu; / - Excel cho phep chay macro (Trust Center). /  / Chi tiet loi
+    ' ~ install "cchc-xl[excel]"); / - da cai add-in (xlwings addin install) va tab xlwings co tren
+    ' ~ thanh cong cu; / - Excel cho phep chay macro (Trust Center - Trung tam Tin cay). /  / Chi
+    ' ~ tiet loi
     ShowMessage VN("Kh\u00f4ng ch\u1ea1y \u0111\u01b0\u1ee3c Python qua xlwings add-in. H\u00e3y ki\u1ec3m ") & _
             VN("tra:\n- \u0111\u00e3 c\u00e0i Python v\u00e0 cchc-xl (pip install ""cchc-xl[excel]"");\n- \u0111\u00e3 ") & _
             VN("c\u00e0i add-in (xlwings addin install) v\u00e0 tab xlwings c\u00f3 tr\u00ean thanh ") & _
-            VN("c\u00f4ng c\u1ee5;\n- Excel cho ph\u00e9p ch\u1ea1y macro (Trust Center).\n\nChi ") & _
+            VN("c\u00f4ng c\u1ee5;\n- Excel cho ph\u00e9p ch\u1ea1y macro (Trust Center - Trung t\u00e2m Tin c\u1eady).\n\nChi ") & _
             VN("ti\u1ebft l\u1ed7i ") & Err.Number & ": " & Err.Description, vbCritical
 End Sub
 

@@ -194,12 +194,12 @@ def xlwings_message(version: str | None) -> str:
     minimum = ".".join(map(str, MIN_XLWINGS))
     if version is None:
         return (f"Không xác định được phiên bản xlwings (cần {minimum} trở lên): hãy chạy pip "
-                "install -U cchc-xl, rồi xlwings addin install.")
+                'install -U "cchc-xl[excel]", rồi xlwings addin install.')
     if _version_tuple(version) >= MIN_XLWINGS:
         return f"xlwings {version}: đạt yêu cầu (cần {minimum} trở lên)."
     return (f"xlwings {version} cũ hơn phiên bản tối thiểu {minimum}: các hàm tính điểm bằng "
             "Python sẽ không chạy (ô điểm dùng công thức Excel). Hãy đóng Excel, chạy pip "
-            "install -U cchc-xl, rồi xlwings addin install.")
+            'install -U "cchc-xl[excel]", rồi xlwings addin install.')
 
 
 def _version_tuple(version: str) -> tuple[int, ...]:
