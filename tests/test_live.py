@@ -33,7 +33,7 @@ from cchc_xl.cli import main as cli_main
 from cchc_xl.criteria.catalogue import load_catalogue
 from cchc_xl.criteria.numbers import vn_number
 from cchc_xl.documents.evidence import INDEX_NAME
-from cchc_xl.errors import FileError, Problem
+from cchc_xl.errors import FileError, InputError, Problem
 from cchc_xl.excel import buttons
 from cchc_xl.excel.bridge import dispatch
 from cchc_xl.excel.buttons import (
@@ -663,6 +663,28 @@ def appraised(setup, tmp_path_factory):
 
 def _cell_value(value: Any) -> Any:
     return None if value == "" else value
+
+
+def test_live_appraisal_keeps_an_explanation_typed_under_an_unknown_code(appraised, tmp_path):
+    """The button rewrites the appraisal table in the open workbook: a row it cannot place is
+    refused with its cell, as `cchc-xl appraisal` refuses, and nothing is written."""
+    path, council, _ = appraised
+    live_file = tmp_path / "l.xlsx"
+    shutil.copy(path, live_file)
+    book = openpyxl.load_workbook(live_file)
+    sheet = book[EXPLANATION_SHEET]
+    row = next(r for r in range(EXPLANATION_FIRST_ROW + 1, sheet.max_row + 2)
+               if sheet.cell(row=r, column=1).value is None)
+    sheet.cell(row=row, column=1, value="9.9.9")
+    sheet.cell(row=row, column=6, value="giải trình quan trọng")
+    book.save(live_file)
+    live = GridBook.from_file(live_file)
+    with pytest.raises(InputError) as refused:
+        live_appraisal(live, council)
+    assert any(p.cell == f"A{row}" and "9.9.9" in p.message for p in refused.value.problems)
+    assert not live.unprotect_calls and not lock.lock_path(live_file).exists()
+    with pytest.raises(InputError):
+        Master.open(live_file).import_appraisal(council)
 
 
 def test_live_appraisal_writes_what_the_appraisal_command_writes(setup, appraised, tmp_path):

@@ -60,6 +60,7 @@ from ..format.layout import (
 from ..format.state import Formula, State
 from ..format.tracker import TASK_COL, TASK_COLUMNS, TASK_FIRST_ROW, TRACKER_SHEET
 from ..ops.appraisal import apply_appraisal, read_council_file
+from ..ops.drift import refusal, would_be_lost
 from ..ops.master import AppraisalResult
 from ..ops.merge import MergeResult, append_log, merge_into
 from ..ops.password import check_password, matches, stored_protection
@@ -149,6 +150,8 @@ def live_appraisal(book: LiveBook, file: Path, *, first_round: bool = False) -> 
         once = _ReadOnce(book)
         catalogue, data = read_open_master(once)
         assert data.state is not None
+        if lost := would_be_lost(data):  # the appraisal table is rewritten below
+            raise refusal(book.path.name, "nhập điểm thẩm định", lost)
         appraisal = read_council_file(Path(file), catalogue)
         applied = apply_appraisal(catalogue, data.state, appraisal.points,
                                   first_round=first_round)

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..criteria.catalogue import Catalogue
 from ..criteria.numbers import vn_number
-from ..errors import Problem
+from ..errors import InputError, Problem
 from ..files.grids import Book, BrokenSheet, normalise
 from ..format.info import INFO_SHEET, info_cells
 from ..format.layout import (
@@ -90,6 +90,19 @@ def skipped(sheet: str, trees: dict[str, set[Cell]],
     return is_skipped
 
 
+def would_be_lost(data: WorkbookData) -> list[Problem]:
+    """Typed rows the reader could not place (an explanation under an unknown code): writing the
+    master, rebuilt or in Excel, would drop them."""
+    return [p for p in data.notices if p.kind == WOULD_BE_LOST]
+
+
+def refusal(file: str, action: str, problems: list[Problem]) -> InputError:
+    """The one refusal of a write that would lose something typed."""
+    return InputError(f"Không {action}: {file} có nội dung mà bản tạo lại sẽ làm mất. Hãy chuyển "
+                      "các nội dung này vào đúng ô nhập (ô màu) hoặc xóa, rồi chạy lại. Tệp chưa "
+                      "bị thay đổi.", problems)
+
+
 def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData,
           extra_inputs: dict[str, set[Cell]] | None = None) -> list[Problem]:
     """Problems for every sheet or cell of `current` that the rebuilt `fresh` does not keep."""
@@ -103,8 +116,7 @@ def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData,
 
 def _drift(file: str, old: Book, new: Book, catalogue: Catalogue, data: WorkbookData,
            extra_inputs: dict[str, set[Cell]]) -> list[Problem]:
-    # Typed rows the reader could not place (e.g. an explanation under an unknown code).
-    problems: list[Problem] = [p for p in data.notices if p.kind == WOULD_BE_LOST]
+    problems = would_be_lost(data)
     for sheet in old.names:
         if sheet not in new.names and sheet not in IGNORED_SHEETS:
             problems.append(Problem("sheet này không thuộc mẫu; ghi lại tệp sẽ làm mất nó. Hãy "

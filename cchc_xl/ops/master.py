@@ -28,7 +28,7 @@ from ..analysis.checks import check_master
 from ..analysis.report import Report, build_report
 from ..analysis.tasks import tracker_problems
 from ..criteria.catalogue import Catalogue, load_catalogue
-from ..errors import FileError, InputError, Problem
+from ..errors import FileError, Problem
 from ..files.atomic import atomic_write, ensure_writable
 from ..files.lock import WriteLock
 from ..format.state import State
@@ -337,7 +337,7 @@ class Master:
         self._digest = fresh._digest
 
     def _write(self, state: State, now: dt.datetime | None, action: str) -> Path | None:
-        from .drift import drift
+        from .drift import drift, refusal
 
         check_password(self.path, self.password)
 
@@ -345,10 +345,7 @@ class Master:
             write_master(self.catalogue, state, fresh, password=self.password)
             problems = drift(self.path, fresh, self.catalogue, self._data)
             if problems:  # raised before anything is replaced; the temporary file is removed
-                raise InputError(
-                    f"Không {action}: {self.path.name} có nội dung mà bản tạo lại sẽ làm mất. Hãy "
-                    "chuyển các nội dung này vào đúng ô nhập (ô màu) hoặc xóa, rồi chạy lại. Tệp "
-                    "chưa bị thay đổi.", problems)
+                raise refusal(self.path.name, action, problems)
 
         backup = atomic_write(self.path, write_checked, now=now)
         # The file is now the build of `state` by this version: what drift compares next time.
