@@ -163,6 +163,32 @@ def test_a_formula_typed_in_a_blue_cell_is_kept(master):
     assert package_formulas[ref] == "0.5*0.7"
 
 
+def test_a_formula_typed_in_the_master_reaches_a_unit_as_its_value(master, tmp_path):
+    """A formula typed in the master (here the note of 2.1, then its figure a) points at the
+    master's cells: the unit's workbook carries its value, whether the units are split together
+    or one is built alone; and both ways give the unit the same requests."""
+    from cchc_xl.build import build_unit
+    from cchc_xl.format.layout import REQUESTS_SHEET
+
+    Master.open(master).merge([unit_return(master, "NV1", tmp_path / "r", NV1_INPUTS)])
+    type_cells(master, {where(master, "2.1", "note"): '="ghi chú của Văn phòng"',
+                        where(master, "2.1", "a"): "=14000+697"})
+    source = master
+    split = Master.open(source).split(tmp_path / "gui", units=["NV1"]).files[0]
+    opened = Master.open(source)
+    alone = tmp_path / "alone.xlsx"
+    build_unit(opened.catalogue, opened.state, "NV1", alone)
+    for path in (split, alone):
+        book = openpyxl.load_workbook(path)
+        sheet, ref = next(iter(book.defined_names["CCHC_A_2_1"].destinations))
+        cell = book[sheet][ref.replace("$", "")]
+        assert not (isinstance(cell.value, str) and cell.value.startswith("=")), path.name
+    requests = [[c for c in row if c is not None]
+                for row in Book(split).grid(REQUESTS_SHEET)[4:]]
+    assert requests == [[c for c in row if c is not None]
+                        for row in Book(alone).grid(REQUESTS_SHEET)[4:]]
+
+
 def _formulas(path: Path, sheet: str) -> dict[str, str]:
     book = openpyxl.load_workbook(path)
     return {c.coordinate: c.value[1:] for row in book[sheet].iter_rows() for c in row

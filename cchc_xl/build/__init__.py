@@ -150,7 +150,8 @@ def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,
                report: Report | None = None) -> None:
     """Write one unit's workbook: its own items (and the ones it supports, read-only).
 
-    `report` is `build_report(catalogue, state)`, for a caller that builds every unit from one
+    `report` is `build_report(catalogue, state.without_formulas())` (the master's whole state:
+    its log and register decide the unit's requests), for a caller that builds every unit from one
     state: it depends only on the entries all units share, and scoring the whole catalogue
     once per unit made splitting n units cost n² (120 units: 11 of 15 seconds).
     """
@@ -161,7 +162,7 @@ def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,
     unit_state = State("unit", org=state.org, unit=unit, entries=plain.entries,
                        evidence=[e for e in plain.evidence if e.origin == unit])
     ctx = Context(workbook, Styles(workbook), catalogue, unit_state,
-                  report or build_report(catalogue, unit_state), "unit", unit, password)
+                  report or build_report(catalogue, plain), "unit", unit, password)
     fields = plan_fields(catalogue, Audience("unit", unit))
     sheets = [REQUESTS_SHEET, *(field_sheet_name(f) for f, _ in fields), EVIDENCE_SHEET]
     write_cover(ctx, COVER_SHEET, sheets)

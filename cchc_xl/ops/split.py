@@ -27,7 +27,9 @@ def write_unit_files(catalogue: Catalogue, state: State, outdir: Path, *, passwo
         raise FileError("Mã đơn vị không có trong bộ tiêu chí: " + ", ".join(unknown) + ". Hãy "
                         "dùng mã trong danh sách đơn vị của bộ tiêu chí.")
     outdir.mkdir(parents=True, exist_ok=True)
-    report = build_report(catalogue, state)  # the same for every unit: scored once
+    # The same for every unit, so scored once; on the values a unit's workbook carries (a formula
+    # typed in the master refers to the master's cells).
+    report = build_report(catalogue, state.without_formulas())
     context = {"catalogue": catalogue, "state": state, "report": report, "outdir": outdir,
                "password": password}
     return run_all(_write_unit, list(dict.fromkeys(chosen)), context, workers=workers)
