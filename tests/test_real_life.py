@@ -811,3 +811,30 @@ def test_last_year_is_not_capped_by_this_years_maximum(master):
     type_into(master, {("1", "last_year"): 4.5})  # field 1's maximum is 4 this year
     Master.open(master).sync()
     assert Master.open(master).report().nodes["1"].last_year == Decimal("4.5")
+
+
+def test_messages_quote_cells_as_a_person_sees_them(master, tmp_path):
+    """Cells are quoted as Excel shows them: a blank as 'ô trống', a date dd/mm/yyyy, never
+    Python's None, datetime.datetime(…) or Formula(…); a date typed as a formula is a date."""
+    sent = unit_return(master, "NV1", tmp_path / "r", NV1_INPUTS)
+    book = openpyxl.load_workbook(sent)
+    sheet, ref = where(master, "2.1", "code")
+    book[sheet][ref] = None  # the code of a row deleted
+    book.save(sent)
+    problems = [p.message for p in Master.open(master).merge([sent], dry_run=True).files[0].errors]
+    assert any("nhưng đang là ô trống" in m for m in problems), problems
+
+
+@pytest.mark.libreoffice
+def test_a_date_typed_as_a_formula_in_the_register_is_a_date(master, tmp_path):
+    row = EVIDENCE_FIRST_ROW + 1
+    type_cells(master, {(EVIDENCE_SHEET, f"A{row}"): "2.1", (EVIDENCE_SHEET, f"D{row}"): "Báo cáo",
+                        (EVIDENCE_SHEET, f"C{row}"): "=DATE(2026,3,15)",
+                        (EVIDENCE_SHEET, f"A{row + 1}"): "2.2",
+                        (EVIDENCE_SHEET, f"D{row + 1}"): "Kế hoạch",
+                        (EVIDENCE_SHEET, f"C{row + 1}"): "hôm qua"})
+    path = libreoffice_resave(master, tmp_path / "lo")  # computes the formula's value
+    messages = [str(p) for p in Master.open(path).check().problems]
+    dates = [m for m in messages if "ngày ban hành" in m]
+    assert dates == [m for m in dates if "'hôm qua' không phải ngày" in m] and dates, messages
+    assert not any(word in m for m in messages for word in ("None", "Formula(", "datetime"))

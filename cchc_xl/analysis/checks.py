@@ -15,7 +15,7 @@ from ..criteria.catalogue import Catalogue, Leaf
 from ..criteria.engine import LeafScore, score_leaf
 from ..criteria.numbers import vn_number
 from ..errors import Problem
-from ..format.state import EvidenceRow, State, as_date
+from ..format.state import EvidenceRow, State, as_date, plain_value, shown
 
 
 def evidence_row_problems(row: EvidenceRow, known: AbstractSet[str],
@@ -23,7 +23,7 @@ def evidence_row_problems(row: EvidenceRow, known: AbstractSet[str],
                           catalogue: Catalogue, today: dt.date) -> list[tuple[str, str]]:
     """(column key, Vietnamese message) for each problem of one evidence register row."""
     found: list[tuple[str, str]] = []
-    code = str(row.code or "").strip()
+    code = str(plain_value(row.code) or "").strip()
     if not code:
         found.append(("code", "dòng tài liệu kiểm chứng chưa có mã tiêu chí; hãy chọn mã trong "
                               "danh sách."))
@@ -35,10 +35,10 @@ def evidence_row_problems(row: EvidenceRow, known: AbstractSet[str],
                               "tra lại mã."))
     if row.number is None and row.subject is None:
         found.append(("number", "dòng tài liệu kiểm chứng thiếu cả số/ký hiệu và trích yếu."))
-    if row.date is not None:
-        date = as_date(row.date)
+    if plain_value(row.date) is not None:
+        date = as_date(plain_value(row.date))
         if date is None:
-            found.append(("date", f"ngày ban hành {row.date!r} không phải ngày; hãy gõ dạng "
+            found.append(("date", f"ngày ban hành {shown(row.date)} không phải ngày; hãy gõ dạng "
                                   "dd/mm/yyyy."))
         elif date > today:
             found.append(("date", f"ngày ban hành {date:%d/%m/%Y} ở tương lai; hãy kiểm tra lại."))
@@ -49,7 +49,7 @@ def evidence_row_problems(row: EvidenceRow, known: AbstractSet[str],
 
 
 def covered_codes(rows: Iterable[EvidenceRow]) -> set[str]:
-    return {str(r.code or "").strip() for r in rows}
+    return {str(plain_value(r.code) or "").strip() for r in rows}
 
 
 def missing_evidence_message(points: Decimal, deduction: Decimal) -> str:

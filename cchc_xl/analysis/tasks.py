@@ -12,7 +12,7 @@ from typing import Any
 from ..criteria.catalogue import Catalogue, Node
 from ..errors import Problem
 from ..format.layout import TRACKER_SHEET, cell_ref
-from ..format.state import Task, as_date, plain_value
+from ..format.state import Task, as_date, plain_value, shown
 from ..format.tracker import (
     DONE,
     NOT_STARTED,
@@ -163,7 +163,7 @@ def _date_problems(task: Task, catalogue: Catalogue,
         found.append(("deadline", "nhiệm vụ chưa có thời hạn nên không theo dõi được quá hạn; "
                                   "hãy ghi ngày dạng dd/mm/yyyy.", "warning"))
     elif task_date(deadline) is None:
-        found.append(("deadline", f"thời hạn {_shown(deadline)} không phải một ngày; hãy gõ ngày "
+        found.append(("deadline", f"thời hạn {shown(deadline)} không phải một ngày; hãy gõ ngày "
                                   f"dạng dd/mm/yyyy (ví dụ {example}). Nhiệm vụ làm thường "
                                   "xuyên: ghi ngày cuối kỳ và ghi 'thường xuyên' ở cột Ghi chú.",
                       "error"))
@@ -171,7 +171,7 @@ def _date_problems(task: Task, catalogue: Catalogue,
     if completed not in (None, ""):
         date = task_date(completed)
         if date is None:
-            found.append(("completed", f"ngày hoàn thành {_shown(completed)} không phải một "
+            found.append(("completed", f"ngày hoàn thành {shown(completed)} không phải một "
                                        "ngày; hãy gõ dạng dd/mm/yyyy.", "error"))
         elif today is not None and date > today:
             found.append(("completed", f"ngày hoàn thành {date:%d/%m/%Y} ở tương lai; hãy kiểm "
@@ -180,12 +180,6 @@ def _date_problems(task: Task, catalogue: Catalogue,
             found.append(("status", "có ngày hoàn thành nhưng tình trạng chưa phải 'hoàn "
                                     "thành'; hãy chọn lại tình trạng.", "warning"))
     return found
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"'{value}'"
 
 
 def tracker_problems(catalogue: Catalogue, tasks: list[Task], rows: list[int], today: dt.date,

@@ -32,6 +32,23 @@ def plain_value(value: Any) -> Any:
     return value.value if isinstance(value, Formula) else value
 
 
+def shown(value: Any) -> str:
+    """A cell's content as a message quotes it: 'ô trống', a number the Vietnamese way
+    (14.697; 0,5), a date dd/mm/yyyy, text in quotes (cut after 60 characters) — never Python's
+    repr (None, datetime.datetime(…), 2025.0)."""
+    from ..criteria.numbers import vn_number
+
+    value = plain_value(value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "ô trống"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return vn_number(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value:%d/%m/%Y}"
+    text = str(value)
+    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
+
+
 @dataclass(frozen=True)
 class Entry:
     """The typed cells of one row (leaf or parent) of a tree sheet; None means blank."""

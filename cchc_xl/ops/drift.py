@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from ..criteria.catalogue import Catalogue
-from ..criteria.numbers import vn_number
 from ..errors import InputError, Problem
 from ..files.grids import Book, BrokenSheet, normalise
 from ..format.info import INFO_SHEET, info_cells
@@ -47,6 +46,7 @@ from ..format.layout import (
     cell_ref,
 )
 from ..read.reader import WOULD_BE_LOST, WorkbookData, generator_is_current
+from ..format.state import shown
 from ..format.tracker import TASK_FIRST_ROW
 from ..read.typed import typed_keys
 
@@ -148,18 +148,11 @@ def _sheet_drift(file: str, sheet: str, old: list[list[Any]], new: list[list[Any
             expected = normalise(new[r][c]) if r < len(new) and c < len(new[r]) else None
             if _same(value, expected) or (not strict and expected is not None):
                 continue
-            problems.append(Problem(f"ô ngoài vùng nhập đang chứa {_show(value)}"
-                                    + (f" (mẫu: {_show(expected)})" if expected is not None else "")
+            problems.append(Problem(f"ô ngoài vùng nhập đang chứa {shown(value)}"
+                                    + (f" (mẫu: {shown(expected)})" if expected is not None else "")
                                     + "; ghi lại tệp sẽ làm mất nội dung này.", file=file,
                                     sheet=sheet, cell=cell_ref(r, c)))
     return problems
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return vn_number(value)
-    text = str(value)
-    return f"'{text[:60]}…'" if len(text) > 60 else f"'{text}'"
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -38,7 +38,7 @@ from ..format.layout import (
     REQUESTS_SHEET,
     cell_ref,
 )
-from ..format.state import LogRow, State, as_date, plain_value
+from ..format.state import LogRow, State, as_date, plain_value, shown
 from ..format.tracker import PLAN_KIND, PLAN_LOG_KIND, SCORE_LOG_KIND
 from ..read.reader import WorkbookData, finish_return, identify_return, read_return
 from .plan_return import apply_plan_return, check_plan_return
@@ -234,7 +234,7 @@ def _check_cached_points(data: WorkbookData, code: str, points: Decimal | None, 
                      "hoặc xóa số gõ tay; công cụ luôn tính lại điểm.", sheet=sheet, cell=ref,
                      code=code)
     elif str(cached) != text and status != "error":
-        data.problem(f"ô điểm tự chấm bị sửa thành {str(cached)!r}: công thức đã bị gõ đè. Hãy "
+        data.problem(f"ô điểm tự chấm bị sửa thành {shown(cached)}: công thức đã bị gõ đè. Hãy "
                      "dùng lại tệp gốc.", sheet=sheet, cell=ref, code=code)
 
 

@@ -20,6 +20,7 @@ from ..criteria.numbers import to_decimal, vn_number
 from ..errors import FileError, Problem
 from ..files.grids import Book, BrokenSheet, Grid, cell
 from ..format.layout import cell_ref
+from ..format.state import shown
 from .typed import parse_number
 
 HEADER_SCAN_ROWS = 30
@@ -126,7 +127,7 @@ def _read_sheet(result: Appraisal, catalogue: Catalogue, sheet: str, grid: Grid,
         points = _points(raw)
         if points is None:
             result.problems.append(Problem(
-                f"điểm thẩm định {raw!r} không phải là số; hãy gõ số (ví dụ 0,85).",
+                f"điểm thẩm định {shown(raw)} không phải là số; hãy gõ số (ví dụ 0,85).",
                 file=result.path.name, sheet=sheet, cell=where, code=code))
         elif not 0 <= points <= leaf.max:
             result.problems.append(Problem(

@@ -47,7 +47,15 @@ from ..format.layout import (
     cell_ref,
 )
 from ..format.rowmap import Audience, RowMapEntry, row_map
-from ..format.state import EXPLANATION_KEYS, Entry, EvidenceRow, Explanation, LogRow, State
+from ..format.state import (
+    EXPLANATION_KEYS,
+    Entry,
+    EvidenceRow,
+    Explanation,
+    LogRow,
+    State,
+    shown,
+)
 from ..format.tracker import PLAN_KIND
 from .plan import read_plan
 from .tasks import read_tracker, read_tracker_formulas
@@ -167,14 +175,14 @@ def read_meta(book: Book, data: WorkbookData) -> bool:
     version = meta.get("format_version")
     if not isinstance(version, (int, float)) or int(version) not in READABLE_FORMATS:
         readable = ", ".join(map(str, READABLE_FORMATS))
-        data.problem(f"tệp theo định dạng phiên bản {version!r}, công cụ này đọc phiên bản "
+        data.problem(f"tệp theo định dạng phiên bản {shown(version)}, công cụ này đọc phiên bản "
                      f"{readable}; hãy dùng tệp mới do Văn phòng gửi.", sheet=META_SHEET,
                      cell=data.meta_cells.get("format_version"))
         return False
     unit = meta.get("unit_code")
     if unit is not None and not (isinstance(unit, str) and UNIT_CODE.match(unit)):
         meta["unit_code"] = None  # not a code (it may even be console markup): never shown raw
-        data.problem(f"mã đơn vị {unit!r} trong sheet '_cchc' không hợp lệ; hãy dùng đúng tệp "
+        data.problem(f"mã đơn vị {shown(unit)} trong sheet '_cchc' không hợp lệ; hãy dùng đúng tệp "
                      "Văn phòng gửi cho đơn vị.", sheet=META_SHEET,
                      cell=data.meta_cells.get("unit_code"))
         return False
@@ -205,8 +213,8 @@ def read_tree(book: Book, catalogue: Catalogue, audience: Audience, data: Workbo
         found = cell(grid, entry.row, COL["code"])
         if str(found or "").strip() != entry.code:
             data.problem(f"dòng {entry.row + 1} phải là tiêu chí {entry.code} nhưng đang là "
-                         f"{found!r}: có dòng bị chèn, xóa, đổi chỗ hoặc mã bị sửa. Hãy trả lại "
-                         "đúng thứ tự dòng như tệp gốc (không chèn/xóa dòng) rồi gửi lại.",
+                         f"{shown(found)}: có dòng bị chèn, xóa, đổi chỗ hoặc mã bị sửa. Hãy trả "
+                         "lại đúng thứ tự dòng như tệp gốc (không chèn/xóa dòng) rồi gửi lại.",
                          sheet=entry.sheet, cell=cell_ref(entry.row, COL["code"]),
                          code=entry.code)
             broken.add(entry.sheet)
@@ -233,8 +241,8 @@ def _check_headers(book: Book, data: WorkbookData, broken: set[str]) -> None:
             found = cell(grid, HEADER_ROW, COL[column.key])
             if found != column.header:
                 data.problem(f"cột {cell_ref(HEADER_ROW, COL[column.key])[:-1]} phải là "
-                             f"'{column.header}' nhưng đang là {found!r}: cột bị chèn, xóa hoặc "
-                             "đổi chỗ. Hãy dùng lại tệp gốc.", sheet=sheet,
+                             f"'{column.header}' nhưng đang là {shown(found)}: cột bị chèn, xóa "
+                             "hoặc đổi chỗ. Hãy dùng lại tệp gốc.", sheet=sheet,
                              cell=cell_ref(HEADER_ROW, COL[column.key]))
                 break
 
@@ -484,7 +492,8 @@ def _refuse(data: WorkbookData, exc: BrokenSheet | UnsafeFile) -> None:
 def _same_catalogue(data: WorkbookData, catalogue: Catalogue) -> bool:
     year = data.meta.get("catalogue_year")
     if not isinstance(year, (int, float)) or int(year) != catalogue.year:
-        data.problem(f"tệp của năm {year!r}, không phải năm {catalogue.year}; hãy dùng tệp của "
+        shown_year = int(year) if isinstance(year, (int, float)) else shown(year)
+        data.problem(f"tệp của năm {shown_year}, không phải năm {catalogue.year}; hãy dùng tệp của "
                      f"năm {catalogue.year} do Văn phòng gửi.", sheet=META_SHEET,
                      cell=data.meta_cells.get("catalogue_year"))
         return False

@@ -21,7 +21,7 @@ from ..files.package import Package
 from ..format.info import INFO_SHEET, all_fields, info_cells
 from ..format.layout import COL, EVIDENCE_COL, EVIDENCE_SHEET, GROUP_KEYS, LEAF_KEYS, cell_ref
 from ..format.rowmap import RowMapEntry
-from ..format.state import Entry, Formula, State
+from ..format.state import Entry, Formula, State, shown
 
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -172,7 +172,7 @@ def _kept(value: Any, text: str, notices: list[Problem], file: str, sheet: str, 
     if not text:  # continues a shared formula written elsewhere: only the value is known
         notices.append(Problem(
             "ô chứa công thức dùng chung (chép từ ô khác); công cụ giữ giá trị "
-            f"{value!r} nhưng không giữ được công thức. Nếu cần công thức, hãy gõ lại vào ô "
+            f"{shown(value)} nhưng không giữ được công thức. Nếu cần công thức, hãy gõ lại vào ô "
             "này.", file=file, sheet=sheet, cell=ref, code=code, severity="warning",
             kind="shared-formula"))
         return value
