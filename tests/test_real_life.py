@@ -838,3 +838,15 @@ def test_a_date_typed_as_a_formula_in_the_register_is_a_date(master, tmp_path):
     dates = [m for m in messages if "ngày ban hành" in m]
     assert dates == [m for m in dates if "'hôm qua' không phải ngày" in m] and dates, messages
     assert not any(word in m for m in messages for word in ("None", "Formula(", "datetime"))
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated"])
+def test_a_damaged_master_is_told_to_be_restored_from_its_backups(master, damage):
+    """The checks' advice for a unit's return ('ask the unit to send it again') made no sense
+    for the master: its previous version is in sao-luu."""
+    data = master.read_bytes()
+    master.write_bytes(b"" if damage == "empty" else data[: len(data) // 2])
+    with pytest.raises(FileError) as refused:
+        Master.open(master)
+    text = " ".join(str(p) for p in refused.value.problems)
+    assert "sao-luu" in text and "đơn vị" not in text and "gửi lại" not in text

@@ -45,7 +45,7 @@ from ..format.layout import (
     XLWINGS_CONF_SHEET,
     cell_ref,
 )
-from ..read.reader import WOULD_BE_LOST, WorkbookData, generator_is_current
+from ..read.reader import WOULD_BE_LOST, WorkbookData, for_master, generator_is_current
 from ..format.state import shown
 from ..format.tracker import TASK_FIRST_ROW
 from ..read.typed import typed_keys
@@ -110,8 +110,7 @@ def drift(current: Path, fresh: Path, catalogue: Catalogue, data: WorkbookData,
         return _drift(current.name, Book(current), Book(fresh), catalogue, data,
                       extra_inputs or {})
     except BrokenSheet as exc:  # a sheet of the master the reader did not need is damaged
-        return [Problem(f"{exc} Hãy khôi phục bản trước từ thư mục sao-luu.", file=current.name,
-                        sheet=exc.sheet)]
+        return [for_master(Problem(str(exc), file=current.name, sheet=exc.sheet))]
 
 
 def _drift(file: str, old: Book, new: Book, catalogue: Catalogue, data: WorkbookData,

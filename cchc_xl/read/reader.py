@@ -9,6 +9,7 @@ read as their cached values: the merge recomputes every point itself.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
@@ -341,7 +342,8 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
     data = WorkbookData(path)
     opened = _open(path, data)
     if opened is None:
-        raise FileError(f"Không đọc được tệp tổng hợp {path.name}.", data.problems)
+        raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
+                        [for_master(p) for p in data.problems])
     book, checked = opened
     try:
         catalogue = master_from_book(book, data)
@@ -352,11 +354,25 @@ def read_master(path: Path) -> tuple[Catalogue, WorkbookData]:
         read_tracker_formulas(package, data.state, data.task_rows, data.notices, path.name)
         data.saved = checked.saved()
     except (UnsafeFile, zipfile.BadZipFile, zlib.error) as exc:
-        message = str(exc) if isinstance(exc, UnsafeFile) else (
-            "tệp bị hỏng (không giải nén được); hãy khôi phục bản trước từ thư mục sao-luu.")
+        message = str(exc) if isinstance(exc, UnsafeFile) else "tệp bị hỏng (không giải nén được)."
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
-                        [Problem(message, file=path.name)]) from None
+                        [for_master(Problem(message, file=path.name))]) from None
     return catalogue, data
+
+
+# The advice the container checks give about a damaged unit return, and what to do instead when
+# the damaged file is the master itself: its previous version is in sao-luu.
+_RESEND = re.compile(r"[;.]?\s*(hãy|Hãy) yêu cầu (đơn vị )?gửi lại( tệp)?\.?\s*$")
+RESTORE = "hãy khôi phục bản trước từ thư mục sao-luu (cạnh tệp tổng hợp)."
+
+
+def for_master(problem: Problem) -> Problem:
+    """A problem found reading the master, with the master's advice instead of a unit's
+    ("ask the unit to send it again"); advice of another kind (save it as .xlsx) is kept."""
+    message = problem.message
+    if _RESEND.search(message) or "hãy" not in message.lower():
+        message = f"{_RESEND.sub('', message).rstrip(' .;')}; {RESTORE}"
+    return replace(problem, message=message)
 
 
 def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
@@ -401,7 +417,7 @@ def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
         read_tracker(book, data, state)
     except BrokenSheet as exc:
         raise FileError(f"Không đọc được tệp tổng hợp {path.name}.",
-                        [Problem(str(exc), file=path.name, sheet=exc.sheet)]) from None
+                        [for_master(Problem(str(exc), file=path.name, sheet=exc.sheet))]) from None
     data.state = state
     data.sheet_names = list(book.names)
     if data.problems:
