@@ -93,7 +93,7 @@ def print_merge(result: Any) -> None:
     """Counts per outcome, the files that need attention, problems grouped by unit and kind."""
     from rich.table import Table
 
-    from .ops.merge import CHECKED, MERGED
+    from .format.state import CHECKED, MERGED
 
     out = console()
     files = result.files

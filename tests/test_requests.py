@@ -120,3 +120,25 @@ def test_a_supporting_units_next_workbook_shows_the_leads_figures_and_merges_cle
     result = Master.open(master).merge([changed], dry_run=True)
     [error] = result.files[0].errors
     assert error.code == "2.1" and "chủ trì chấm điểm" in error.message
+
+
+def test_on_time_or_late_is_judged_on_the_local_day_the_sheet_shows(monkeypatch):
+    """A file saved at 03:00 on 16/03 in Vietnam (20:00 UTC on 15/03) was 'đúng hạn' for a
+    15/03 deadline while 'Đơn vị' showed it saved on 16/03."""
+    import datetime as dt
+    import time
+
+    from cchc_xl.analysis.requests import _timeliness
+    from cchc_xl.format.state import LogRow
+
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
+    time.tzset()
+    try:
+        saved = LogRow("", "f.xlsx", "", "NV1", "đã gộp", saved="2026-03-15T20:00:00Z").saved_at
+        assert saved is not None and f"{saved.astimezone():%d/%m/%Y %H:%M}" == "16/03/2026 03:00"
+        today = dt.date(2026, 4, 1)
+        assert _timeliness(saved, dt.date(2026, 3, 15), today, True) == "muộn 1 ngày"
+        assert _timeliness(saved, dt.date(2026, 3, 16), today, True) == "đúng hạn"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

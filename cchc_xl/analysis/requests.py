@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ..criteria.catalogue import Catalogue
 from ..criteria.numbers import vn_number
-from ..format.state import SCORE_LOG_KIND, as_date
+from ..format.state import OLDER, REJECTED, SCORE_LOG_KIND, as_date
 from .checks import covered_codes
 from .report import Report
 
@@ -27,8 +27,7 @@ KINDS = {
     "explanation": "Chưa giải trình",
     "below": "Thấp hơn năm trước hoặc mục tiêu",
 }
-MERGED = ("đã gộp", "đã gộp dù có lỗi")
-REFUSED = ("bị từ chối", "cũ hơn tệp đã gộp")
+REFUSED = (REJECTED, OLDER)
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,7 @@ def unit_requests(report: Report, unit: str) -> list[Request]:
         found.append(Request(unit, "file", "", f"tệp {last.file} gửi lúc {last.time} {last.outcome}"
                              f": {last.problems[:300] or 'xem sheet Nhật ký gộp'}. Hãy sửa và "
                              "gửi lại."))
-    if not any(row.unit == unit and row.outcome in MERGED and row.stream == SCORE_LOG_KIND
+    if not any(row.unit == unit and row.merged and row.stream == SCORE_LOG_KIND
                for row in state.log):
         return found  # nothing merged yet: the unit's workbook itself is the request
     covered = covered_codes(state.evidence)
@@ -135,21 +134,14 @@ def unit_statuses(report: Report, today: dt.date) -> list[UnitStatus]:
         if not leads and not supports:
             continue
         merged = [row for row in report.state.log if row.unit == unit.code
-                  and row.outcome in MERGED and row.stream == SCORE_LOG_KIND]
+                  and row.merged and row.stream == SCORE_LOG_KIND]
         last = merged[-1] if merged else None
-        saved = _saved(last.saved) if last else None
+        saved = last.saved_at if last else None
         statuses.append(UnitStatus(unit.code, unit.name, leads, supports,
                                    last.file if last else "", saved,
                                    _timeliness(saved, deadline, today, bool(last)),
                                    tuple(unit_requests(report, unit.code))))
     return statuses
-
-
-def _saved(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _timeliness(saved: dt.datetime | None, deadline: dt.date | None, today: dt.date,
@@ -160,5 +152,5 @@ def _timeliness(saved: dt.datetime | None, deadline: dt.date | None, today: dt.d
         return "chưa gửi"
     if deadline is None or saved is None:
         return "đã gửi"
-    late = (saved.date() - deadline).days
+    late = (saved.astimezone().date() - deadline).days  # the day as shown: local time
     return "đúng hạn" if late <= 0 else f"muộn {late} ngày"

@@ -21,7 +21,8 @@ from ..analysis.report import Report
 from ..criteria.numbers import vn_number, vn_percent
 from ..errors import InputError, Problem
 from ..format.tracker import PLAN_LOG_KIND
-from ..ops.merge import ALREADY_MERGED, CHECKED, MergeResult, stream
+from ..format.state import ALREADY_MERGED, CHECKED
+from ..ops.merge import MergeResult, stream
 
 if TYPE_CHECKING:
     from ..ops.master import AppraisalResult, Master

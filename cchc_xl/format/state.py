@@ -147,6 +147,16 @@ TASK_KEYS = ("code", "task", "deliverable", "lead", "support", "deadline", "stat
              "evidence", "note")
 
 
+# The outcome of a file in the merge log ('Kết quả'): written by the merge, read by the units'
+# status and requests.
+MERGED = "đã gộp"
+MERGED_WITH_ERRORS = "đã gộp dù có lỗi"
+REJECTED = "bị từ chối"
+SUPERSEDED = "bị thay bằng tệp mới hơn"
+ALREADY_MERGED = "đã gộp trước đó"
+OLDER = "cũ hơn tệp đã gộp"
+CHECKED = "đã kiểm tra, chưa gộp"
+
 # The merge log's `kind` of a file: a unit's score returns and its plan returns are two streams.
 SCORE_LOG_KIND = "chấm điểm"
 PLAN_LOG_KIND = "kế hoạch khắc phục"
@@ -164,6 +174,19 @@ class LogRow:
     problems: str = ""
     saved: str = ""  # when the file was saved (ISO 8601), to refuse an older one later
     kind: str = ""  # score return ('chấm điểm', blank in older logs) or plan return
+
+    @property
+    def merged(self) -> bool:
+        return self.outcome in (MERGED, MERGED_WITH_ERRORS)
+
+    @property
+    def saved_at(self) -> dt.datetime | None:
+        """When the file was saved (UTC when the log has no zone), None if unknown."""
+        try:
+            stamp = dt.datetime.fromisoformat(self.saved) if self.saved else None
+        except ValueError:
+            return None
+        return stamp.replace(tzinfo=dt.timezone.utc) if stamp and not stamp.tzinfo else stamp
 
     @property
     def stream(self) -> str:

@@ -239,7 +239,8 @@ class Master:
               now: dt.datetime | None = None, progress: Callable[[Path], None] | None = None,
               workers: int | None = None) -> MergeResult:
         """Check returned workbooks and merge the accepted ones; `dry_run` writes nothing."""
-        from .merge import CHECKED, append_log, merge_into
+        from ..format.state import CHECKED
+        from .merge import append_log, merge_into
 
         with nullcontext() if dry_run else self._writing("merge"):
             result = merge_into(self.catalogue, self.state, self.path, [Path(p) for p in inputs],

@@ -38,20 +38,25 @@ from ..format.layout import (
     REQUESTS_SHEET,
     cell_ref,
 )
-from ..format.state import LogRow, State, as_date, plain_value, shown
+from ..format.state import (
+    ALREADY_MERGED,
+    MERGED,
+    MERGED_WITH_ERRORS,
+    OLDER,
+    REJECTED,
+    SUPERSEDED,
+    LogRow,
+    State,
+    as_date,
+    plain_value,
+    shown,
+)
 from ..format.tracker import PLAN_KIND, PLAN_LOG_KIND, SCORE_LOG_KIND
 from ..read.reader import WorkbookData, finish_return, identify_return, read_return
 from .plan_return import apply_plan_return, check_plan_return
 from .pool import POOL_THRESHOLD, Jobs
 
-MERGED = "đã gộp"
 STREAMS = (SCORE_LOG_KIND, PLAN_LOG_KIND)
-MERGED_WITH_ERRORS = "đã gộp dù có lỗi"
-REJECTED = "bị từ chối"
-SUPERSEDED = "bị thay bằng tệp mới hơn"
-ALREADY_MERGED = "đã gộp trước đó"
-OLDER = "cũ hơn tệp đã gộp"
-CHECKED = "đã kiểm tra, chưa gộp"
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".csv"}
 POINTS_TOLERANCE = Decimal("0.005")
 
@@ -444,11 +449,11 @@ def merged_before(master: State, kind: str = SCORE_LOG_KIND) -> dict[str, Merged
     sheet; rows of older logs, without a kind, are score returns)."""
     found: dict[str, Merged] = {}
     for row in master.log:
-        if row.outcome not in (MERGED, MERGED_WITH_ERRORS) or not row.unit:
+        if not row.merged or not row.unit:
             continue
         if row.stream != kind:
             continue
-        saved = _parse_time(row.saved)
+        saved = row.saved_at
         old = found.get(row.unit)
         hashes = (old.hashes if old else frozenset()) | {row.sha256}
         if old is None or (saved is not None and (old.saved is None or saved >= old.saved)):
@@ -456,14 +461,6 @@ def merged_before(master: State, kind: str = SCORE_LOG_KIND) -> dict[str, Merged
         else:
             found[row.unit] = replace(old, hashes=hashes)
     return found
-
-
-def _parse_time(text: str) -> dt.datetime | None:
-    try:
-        stamp = dt.datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-    return stamp.replace(tzinfo=dt.timezone.utc) if stamp and not stamp.tzinfo else stamp
 
 
 def _newest_first(f: FileResult) -> tuple[dt.datetime, str]:
@@ -551,7 +548,7 @@ def _apply(result: MergeResult, catalogue: Catalogue, master: State, now: dt.dat
 
 
 def _missing_units(catalogue: Catalogue, state: State) -> list[str]:
-    returned = {row.unit for row in state.log if row.outcome in (MERGED, MERGED_WITH_ERRORS)
+    returned = {row.unit for row in state.log if row.merged
                 and row.stream == SCORE_LOG_KIND}
     return [u.code for u in catalogue.units
             if catalogue.has_items(u.code) and u.code not in returned]
