@@ -840,3 +840,18 @@ def test_a_done_task_typed_in_capitals_is_not_overdue_in_the_excel_plan():
     on = dt.date(2027, 6, 30)
     assert not overdue(line("Hoàn thành "), on) and not overdue(line("hoàn thành"), on)
     assert overdue(line("Đang thực hiện"), on) and overdue(line(""), on)
+
+
+def test_check_after_a_write_names_the_row_the_task_is_now_on(master):
+    """Blank rows between tasks close up when the master is written: check() on the same
+    object named the row the task had before (G7 instead of G6)."""
+    type_tracker(master, [{"code": "2.2", "task": "Nhiệm vụ thứ nhất", "lead": "NV1",
+                           "deadline": dt.datetime(2027, 3, 31)}])
+    type_tracker(master, [{"code": "2.2", "task": "Thiếu thời hạn", "lead": "NV1"}],
+                 first=TASK_FIRST_ROW + 2)  # one blank row between them
+    opened = Master.open(master)
+    opened.sync()
+    fresh = [p.cell for p in Master.open(master).check().problems if p.sheet == TRACKER_SHEET]
+    deadline = cell_ref(TASK_FIRST_ROW + 1, TASK_COL["deadline"])  # the second task's, G6
+    assert deadline in fresh
+    assert [p.cell for p in opened.check().problems if p.sheet == TRACKER_SHEET] == fresh

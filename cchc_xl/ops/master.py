@@ -32,6 +32,7 @@ from ..errors import FileError, Problem
 from ..files.atomic import atomic_write, ensure_writable
 from ..files.lock import WriteLock
 from ..format.state import State
+from ..format.tracker import TASK_FIRST_ROW
 from ..read.reader import WorkbookData, read_master
 from .password import check_password
 
@@ -352,6 +353,9 @@ class Master:
         # The file is now the build of `state` by this version: what drift compares next time.
         self._data.state = self.state = state
         self._data.meta["generator"] = _generator()
+        # The tracker is rewritten one task a row from its first row (build/tracker.py): where
+        # check() and the progress report's warnings locate each task from now on.
+        self._data.task_rows = [TASK_FIRST_ROW + i for i in range(len(state.tasks))]
         self._digest = _digest(self.path)
         return backup
 
