@@ -279,7 +279,7 @@ def report(master: Path, out: Path, evidence_dir: Path | None) -> None:
     _document_written(result)
     if result.evidence is not None:
         package = result.evidence
-        _say(f"Gói tài liệu kiểm chứng: {package.folder} ({len(package.files)} tệp; danh mục "
+        _say(f"Gói tài liệu kiểm chứng: {package.folder} ({package.copied} tệp; danh mục "
              f"{package.index_path.name})")
 
 

@@ -894,6 +894,7 @@ def test_the_report_button_writes_what_the_report_command_writes(setup, tmp_path
     run = CliRunner().invoke(cli_main, ["report", str(path), "--out", str(cli_out),
                                         "--evidence-dir", str(tmp_path / "lenh" / "tl")])
     assert run.exit_code == 0, run.output
+    assert "(6 tệp;" in " ".join(run.output.split())  # the same count as the button's
     assert copied == sorted(p.relative_to(tmp_path / "lenh" / "tl")
                             for p in (tmp_path / "lenh" / "tl").rglob("*")
                             if p.is_file() and p.name != INDEX_NAME)

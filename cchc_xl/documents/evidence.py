@@ -75,6 +75,12 @@ class Package:
     def index_path(self) -> Path:
         return self.folder / INDEX_NAME
 
+    @property
+    def copied(self) -> int:
+        """How many files the package holds: each distinct file copied (a register row that is
+        missing, a web address or no link at all copies nothing)."""
+        return len({f.copied for f in self.files if f.copied})
+
     def to_json(self) -> dict[str, Any]:
         return {"folder": str(self.folder), "index": str(self.index_path),
                 "files": [{"row": register_row(f.index), "code": f.code, "link": f.link,

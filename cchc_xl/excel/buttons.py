@@ -67,8 +67,8 @@ def report(master: Path, target: str, evidence: str = "") -> str:
     lines = [f"Đã xuất báo cáo tự đánh giá:\n{result.path}"]
     if result.evidence is not None:
         package = result.evidence
-        copied = len({f.copied for f in package.files if f.copied})
-        lines.append(f"Gói tài liệu kiểm chứng: {copied} tệp trong thư mục\n{package.folder}\n"
+        lines.append(f"Gói tài liệu kiểm chứng: {package.copied} tệp trong thư mục\n"
+                     f"{package.folder}\n"
                      f"(danh mục: {package.index_path.name}).")
     return _clip(lines + _warning_lines(result))
 
