@@ -55,6 +55,8 @@ def prepare_streams() -> None:
     """Never fail on a console or a redirected file that is not UTF-8 (e.g. cp1258)."""
     for stream in (sys.stdout, sys.stderr):
         encoding = getattr(stream, "encoding", "") or ""
+        if not encoding:  # no stream (pythonw), or one that does not say: nothing to adapt
+            continue
         if codecs.lookup(encoding).name != "utf-8" and hasattr(stream, "reconfigure"):
             name = f"cchc-vietnamese-{codecs.lookup(encoding).name}"
             codecs.register_error(name, vietnamese_fallback(encoding))

@@ -104,3 +104,14 @@ def test_help_starts_without_heavy_imports():
             "print(sorted(heavy & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_no_console_at_all_is_not_an_error(monkeypatch):
+    """pythonw and some launchers give no stream (or one without an encoding)."""
+    import sys
+
+    from cchc_xl.console import prepare_streams
+
+    monkeypatch.setattr(sys, "stdout", None)
+    prepare_streams()  # raised LookupError: unknown encoding ''
+    assert sys.stdout is None

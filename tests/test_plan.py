@@ -369,3 +369,12 @@ def test_an_empty_master_and_a_perfect_one_still_make_documents(suffix, tmp_path
         texts = docx_text(tmp_path / "du.docx")
         assert "Không có lĩnh vực, tiêu chí thành phần nào bị trừ điểm." in texts
         assert "Có 3/3 lĩnh vực đạt điểm tối đa" in texts
+
+
+def test_section_three_letters_every_item_of_a_field_past_the_alphabet():
+    """zip() over the 23 letters dropped the 24th lost item of a field from section III."""
+    from cchc_xl.documents.plan_docx import item_letter
+
+    letters = [item_letter(i) for i in range(60)]
+    assert len(set(letters)) == 60 and letters[:3] == ["a", "b", "c"]
+    assert letters[22:25] == ["y", "aa", "ab"] and not any(c in "jwz" for c in "".join(letters))

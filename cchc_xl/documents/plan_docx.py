@@ -19,6 +19,17 @@ from .text import DOTS, num, pct, roman, sentence, signed, typed_text
 from .wordtable import Column, Row, add_table
 
 
+
+# The letters of a list in an administrative document (no j, w, z), then aa), ab) …: every item
+# of a field gets one, however many lost points.
+LETTERS = "abcdefghiklmnopqrstuvxy"
+
+
+def item_letter(i: int) -> str:
+    if i < len(LETTERS):
+        return LETTERS[i]
+    return item_letter(i // len(LETTERS) - 1) + LETTERS[i % len(LETTERS)]
+
 def write_docx(model: PlanModel, path: Path) -> None:
     doc = AdminDocument(model.frame)
     doc.heading()
@@ -101,12 +112,12 @@ def _solutions(doc: AdminDocument, model: PlanModel) -> None:
     for n, group in enumerate(lost, start=1):
         f = group.row
         doc.item(f"1.{n}. Lĩnh vực {f.code}. {f.node.name} ({group.label})")
-        for letter, item in zip("abcdefghiklmnopqrstuvxy", group.items):
-            _item(doc, model, item, f"{letter})")
+        for i, item in enumerate(group.items):
+            _item(doc, model, item, f"{item_letter(i)})")
     if model.penalties:
         doc.item(f"1.{len(lost) + 1}. Các nội dung bị điểm trừ")
-        for letter, item in zip("abcdefghiklmnopqrstuvxy", model.penalties):
-            _item(doc, model, item, f"{letter})")
+        for i, item in enumerate(model.penalties):
+            _item(doc, model, item, f"{item_letter(i)})")
     doc.subsection("2. Duy trì kết quả các lĩnh vực, tiêu chí đã đạt điểm tối đa")
     for group, row in zip(model.groups, model.field_rows):
         if not group.row.applicable_max or group.lost:

@@ -114,14 +114,11 @@ def check(master: Path) -> str:
 
 
 def _reading(master: Path) -> Master:
-    """The saved master for a button that only reads it: no password asked, since nothing of
-    the master is written (`Master.open` checks the password, as every command that writes
-    needs it)."""
+    """The saved master for a button that only reads it: no password asked (reading needs
+    none; a write checks it)."""
     from ..ops.master import Master
-    from ..read.reader import read_master
 
-    catalogue, data = read_master(master)
-    return Master(master, catalogue, data)
+    return Master.open(master)
 
 
 # ---------------------------------------------------------------------------------------------
