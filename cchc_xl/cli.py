@@ -336,9 +336,8 @@ def progress(master: Path, out: Path, on: str | None, quarter: str | None) -> No
     day = parse_date(on) if on else quarter_end(quarter) if quarter else None
     if on and day is None:
         raise FileError(f"Ngày '{on}' không đúng dạng; hãy ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
-    opened = _open(master)
-    result = opened.export_progress(out, on=day)
-    totals = opened.progress(day).totals
+    result = _open(master).export_progress(out, on=day)
+    totals = result.progress.totals
     _document_written(result, f": {totals['total']} nhiệm vụ, hoàn thành {totals['done']}, quá "
                               f"hạn {totals['overdue']}.")
 

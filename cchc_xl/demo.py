@@ -153,7 +153,7 @@ def run_demo(out: Path, say: Callable[[str], None] = print,
                          now=dt.datetime.combine(mid_year, dt.time(17))), say, plans=True)
     progress = master.export_progress(plans / f"bao-cao-tien-do-{mid_year:%Y-%m}.docx",
                                       on=mid_year)
-    totals = master.progress(mid_year).totals
+    totals = progress.progress.totals
     say(f"   {totals['done']}/{totals['total']} nhiệm vụ hoàn thành, {totals['overdue']} quá hạn; "
         f"{progress.path}")
     say(f"Xong. Mở {master_path} bằng Excel để xem; các tệp đơn vị ở {folders['gui-don-vi']} và "

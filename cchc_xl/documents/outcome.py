@@ -28,6 +28,7 @@ class DocumentResult:
     path: Path
     warnings: list[Problem] = field(default_factory=list)
     evidence: Any = None  # the evidence package (documents.evidence.Package), when one was made
+    progress: Any = None  # the figures of a progress report (analysis.progress.Progress)
 
     @property
     def name(self) -> str:

@@ -99,9 +99,9 @@ def split_plan(master: Path, folder: str) -> str:
 
 
 def progress(master: Path, target: str) -> str:
-    opened, today = _reading(master), dt.date.today()
-    result = opened.export_progress(Path(target), on=today)
-    totals = opened.progress(today).totals
+    today = dt.date.today()
+    result = _reading(master).export_progress(Path(target), on=today)
+    totals = result.progress.totals
     return _clip([f"Đã xuất báo cáo tiến độ khắc phục (tính đến ngày {today:%d/%m/%Y}):\n"
                   f"{result.path}",
                   f"{totals['total']} nhiệm vụ: hoàn thành {totals['done']}, quá hạn "

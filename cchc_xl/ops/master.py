@@ -296,10 +296,14 @@ class Master:
                         on: dt.date | None = None) -> DocumentResult:
         """The progress report (báo cáo tiến độ thực hiện kế hoạch khắc phục), .docx or .xlsx;
         its `warnings` say what to complete (tracker rows without a deadline, no signer …)."""
+        from ..analysis.progress import progress_on
         from ..documents.progress import export_progress
 
-        return export_progress(self.progress(on), self.report(), Path(out),
-                               task_rows=self._data.task_rows)
+        report = self.report()
+        progress = progress_on(report, self.state.tasks, on or dt.date.today())
+        result = export_progress(progress, report, Path(out), task_rows=self._data.task_rows)
+        result.progress = progress  # its totals, for the line that says the report was written
+        return result
 
     def export_plan(self, out: Path | str) -> DocumentResult:
         """The remediation plan (kế hoạch khắc phục) as .docx or .xlsx; its `warnings` say what
