@@ -216,6 +216,7 @@ def test_merge_message_names_refusals_and_missing_units(setup, tmp_path):
     again = merge_message(Master.open(copy).merge([returned], now=NOW))
     assert again.startswith("Đã đọc 3 tệp: gộp 0, không gộp 0, đã gộp trước đó 3.")
     assert "Đơn vị chưa gửi tệp:" in text and "Trung tâm Trợ giúp pháp lý nhà nước" in text
+    assert text.endswith("Chi tiết từng tệp: sheet 'Nhật ký gộp'.")  # no file name to decode
 
 
 def test_sync_and_check_messages(setup):
@@ -223,11 +224,16 @@ def test_sync_and_check_messages(setup):
     _, data = read_master(master)
     from cchc_xl.analysis.report import build_report
 
-    text = sync_message(build_report(catalogue, data.state))
+    report = build_report(catalogue, data.state)
+    text = sync_message(report)
     assert "Chỉ số CCHC: 0,00%" in text and "xếp loại: Yếu" in text
+    assert report.provisional and "tạm tính: chưa gồm" in text  # survey results not typed yet
     many = [Problem(f"vấn đề {i}", code=str(i)) for i in range(30)]
     clipped = check_message(many)
     assert clipped.count("\n") == 12 and "19 dòng nữa" in clipped
+    assert clipped.split("\n")[1] == "- Lỗi (tiêu chí 0): vấn đề 0"  # no file: the one open
+    located = check_message([Problem("sai", file="m.xlsm", sheet="2. Thể chế", cell="F7")])
+    assert located.split("\n")[1] == "- Lỗi (sheet '2. Thể chế', ô F7): sai"
     assert check_message([]) == "Không phát hiện lỗi nào."
 
 
@@ -817,7 +823,8 @@ def test_the_appraisal_button(appraised, tmp_path, monkeypatch):
     first = next(iter(lowered))
     assert lines[4] == (f"- {first}: tự chấm {vn_number(own[first].points)}, thẩm định "
                         f"{vn_number(lowered[first])}")
-    assert lines[-1] == "… và 6 dòng nữa (chạy lệnh cchc-xl để xem đủ)."  # 18 lines, 12 shown
+    assert lines[-1] == ("… và 6 dòng nữa (danh sách đủ: chạy lệnh cchc-xl cùng tên với nút, "
+                         "Phần 2 của hướng dẫn sử dụng).")  # 18 lines, 12 shown
     assert state.entries[first].appraised == float(lowered[first])
 
     # A council file with problems: each with its sheet and cell, and nothing written.
@@ -909,7 +916,8 @@ def test_the_report_button_writes_what_the_report_command_writes(setup, tmp_path
     assert lines[6] == f"- {warnings[0].where(with_file=False)}: {warnings[0].message}"
     # Clipped like the plan's message: 12 entries (the first two take several lines).
     assert sum(line.startswith("- ") for line in lines) == 9
-    assert lines[-1] == f"… và {len(warnings) - 9} dòng nữa (chạy lệnh cchc-xl để xem đủ)."
+    assert lines[-1] == (f"… và {len(warnings) - 9} dòng nữa (danh sách đủ: chạy lệnh cchc-xl "
+                         "cùng tên với nút, Phần 2 của hướng dẫn sử dụng).")
     assert any("khong-co.pdf" in w.message and w.cell for w in warnings)
 
     # No: the report only.

@@ -145,16 +145,17 @@ def merge_message(result: MergeResult) -> str:
     if result.missing_units:
         names = ", ".join(result.catalogue.unit_name(u) for u in result.missing_units)
         lines.append(f"Đơn vị chưa gửi tệp: {names}.")
-    lines.append(f"Chi tiết trong sheet 'Nhật ký gộp' và tệp {result.master.stem}"
-                 ".nhat-ky-gop.jsonl.")
-    return _clip(lines)
+    lines.append("Chi tiết từng tệp: sheet 'Nhật ký gộp'.")
+    return _clip(lines, more="xem sheet 'Nhật ký gộp'")
 
 
 def sync_message(report: Report) -> str:
     index = vn_percent(report.index) if report.index is not None else "chưa tính được"
     lines = [f"Tổng điểm: {vn_number(report.total)}/{vn_number(report.applicable_max)} "
              f"(thưởng {vn_number(report.bonus)}, trừ {vn_number(report.penalty)}).",
-             f"Chỉ số CCHC: {index}; xếp loại: {report.rating or 'chưa xếp loại'}.",
+             f"Chỉ số CCHC: {index}; xếp loại: {report.rating or 'chưa xếp loại'}"
+             + (f" (tạm tính: chưa gồm {vn_number(report.pending)} điểm chờ kết quả điều tra xã "
+                "hội học)." if report.provisional else "."),
              f"{len([g for g in report.gap_leaves() if g.lost > 0])} tiêu chí thành phần bị mất "
              "điểm: xem sheet 'Phân tích chênh lệch'."]
     return "\n".join(lines)
@@ -183,8 +184,8 @@ def check_message(problems: list[Problem]) -> str:
     if not problems:
         return "Không phát hiện lỗi nào."
     lines = [f"Phát hiện {len(errors)} lỗi và {len(warnings)} cảnh báo:"]
-    lines += [f"- {p}" for p in errors + warnings]
-    return _clip(lines)
+    lines += [f"- {_labelled(p)}" for p in errors + warnings]
+    return _clip(lines, more="danh sách đủ: trong Command Prompt gõ cchc-xl check và tên tệp")
 
 
 def xlwings_message(version: str | None) -> str:
@@ -214,15 +215,24 @@ def _warning_lines(result: Any) -> list[str]:
             *(f"- {_where(p)}{p.message}" for p in result.warnings)]
 
 
+def _labelled(problem: Problem) -> str:
+    """'Lỗi (sheet …, ô …): …' as the command prints it, without the file: it is the one open."""
+    label = "Lỗi" if problem.severity == "error" else "Cảnh báo"
+    where = problem.where(with_file=False)
+    return f"{label} ({where}): {problem.message}" if where else f"{label}: {problem.message}"
+
+
 def _where(problem: Problem) -> str:
     where = problem.where(with_file=False)
     return f"{where}: " if where else ""
 
 
-def _clip(lines: list[str]) -> str:
+def _clip(lines: list[str], more: str = "danh sách đủ: chạy lệnh cchc-xl cùng tên với nút, "
+          "Phần 2 của hướng dẫn sử dụng") -> str:
+    """At most MAX_LINES lines (a message box), then where to read the rest."""
     if len(lines) > MAX_LINES:
         hidden = len(lines) - MAX_LINES
-        lines = lines[:MAX_LINES] + [f"… và {hidden} dòng nữa (chạy lệnh cchc-xl để xem đủ)."]
+        lines = lines[:MAX_LINES] + [f"… và {hidden} dòng nữa ({more})."]
     return "\n".join(lines)
 
 
