@@ -429,7 +429,10 @@ def usage_message(exc: click.ClickException) -> str:
             word = exc.message.split("'")[1] if "'" in exc.message else exc.message
             return f"Không có lệnh '{word}'.{help_hint}"
         if "unexpected extra argument" in exc.message:
-            return f"Thừa tham số trong câu lệnh ({exc.message}).{help_hint}"
+            extra = exc.message.partition("(")[2].rstrip(")")
+            return f"Thừa tham số trong câu lệnh: {extra}. Tên tệp có dấu cách thì đặt trong " \
+                   f'ngoặc kép ("…").{help_hint}'
+
         return f"Câu lệnh chưa đúng: {exc.message}.{help_hint}"
     return f"Lỗi: {exc.format_message()}"
 

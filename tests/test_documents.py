@@ -424,6 +424,9 @@ def test_missing_and_duplicate_files_are_warned_with_the_register_row(evidence_c
     assert ("evidence-missing", "F9", "2.3") in warnings  # the register's 5th row
     assert ("evidence-missing", "F13", "1/2:3") in warnings
     assert ("evidence-missing", "F14", "1.2") in warnings  # no link at all
+    messages = {w.cell: w.message for w in package.warnings if w.kind == "evidence-missing"}
+    assert "tương đối tính từ" in messages["F9"]  # khong-co.pdf, beside the master
+    assert "tương đối" not in messages["F13"]  # a UNC path is not relative to anything
     assert ("evidence-duplicate", "F7", "2.1") in warnings  # x.pdf twice
     assert ("evidence-duplicate", "F8", "2.2") in warnings  # a.pdf cited again
     assert all(w.sheet == "Tài liệu kiểm chứng" for w in package.warnings)

@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -156,8 +156,11 @@ class _Packer:
             return
         found = resolve(link, self.source)
         if found is None:
-            self.add(i, row, link, "", MISSING, f"không tìm thấy tệp '{link}' (đường dẫn tương "
-                     f"đối tính từ {self.source}).", kind="evidence-missing")
+            relative = not (PureWindowsPath(link).is_absolute() or Path(link).is_absolute()
+                            or link.startswith("\\\\") or link.lower().startswith("file:"))
+            where = f" (đường dẫn tương đối tính từ {self.source})" if relative else ""
+            self.add(i, row, link, "", MISSING, f"không tìm thấy tệp '{link}'{where}; hãy sửa cột "
+                     "'Tệp, đường dẫn' hoặc chép tệp vào đúng chỗ.", kind="evidence-missing")
             return
         code_dir = safe_name(typed_text(row.code), NO_CODE_FOLDER)
         if not found.is_dir():

@@ -23,6 +23,7 @@ from ..analysis.report import NodeReport, Report, Result, lost_label, result_of
 from ..criteria.catalogue import Catalogue, Leaf
 from ..criteria.engine import index_of
 from ..files.atomic import atomic_write
+from ..format.layout import TRACKER_SHEET
 from ..format.state import Task
 from .admin import Frame, check_frame
 from .figures import check_basis
@@ -255,8 +256,9 @@ def _item(report: Report, row: NodeReport, tasks: dict[str, list[TaskLine]],
              if missing]
     if blank:
         warnings.add(f"bị trừ {num(item.lost)} điểm nhưng chưa nêu " + " và ".join(blank)
-                     + " (cột 'Nguyên nhân chưa đạt', 'Giải pháp khắc phục' hoặc sheet nhiệm "
-                     "vụ): kế hoạch để dòng chấm cho Văn phòng, đơn vị chủ trì bổ sung.",
+                     + f" (cột 'Nguyên nhân chưa đạt', 'Giải pháp khắc phục' hoặc sheet "
+                     f"'{TRACKER_SHEET}'): kế hoạch để dòng chấm cho Văn phòng, đơn vị chủ trì "
+                     "bổ sung.",
                      kind="plan-blank", code=row.code)
     if isinstance(row.node, Leaf) and row.status in ("missing", "error"):
         said = "chưa có số liệu" if row.status == "missing" else "có số liệu chưa hợp lệ"
@@ -312,8 +314,9 @@ def _check_tasks(report: Report, other: list[TaskLine], warnings: Warnings) -> N
     known = {n.code for n in report.nodes.values()} | {n.code for n in report.catalogue.nodes()}
     for task in other:
         if task.code and task.code not in known:
-            warnings.add("nhiệm vụ khắc phục ghi mã tiêu chí không có trong bộ tiêu chí; kế "
-                         "hoạch xếp vào mục nhiệm vụ khác.", kind="plan-task", code=task.code)
+            warnings.add(f"nhiệm vụ khắc phục ghi mã tiêu chí không có trong bộ tiêu chí; kế "
+                         f"hoạch xếp vào mục nhiệm vụ khác. Hãy sửa mã ở sheet "
+                         f"'{TRACKER_SHEET}'.", kind="plan-task", code=task.code)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -115,8 +115,9 @@ def tracker_warnings(report: Report, task_rows: list[int] | None = None) -> Warn
     tasks = report.state.tasks
     if not tasks:
         warnings.add(f"sheet '{TRACKER_SHEET}' chưa có nhiệm vụ nào: báo cáo không có số liệu "
-                     "tiến độ. Hãy nhập nhiệm vụ hoặc gộp tệp kế hoạch của các phòng, đơn vị "
-                     "(cchc-xl split-plan, merge).", kind="progress-empty", sheet=TRACKER_SHEET)
+                     "tiến độ. Hãy nhập nhiệm vụ ở sheet đó, hoặc gửi tệp kế hoạch cho các phòng, "
+                     "đơn vị (nút 'Tạo file kế hoạch cho đơn vị') rồi gộp tệp họ gửi lại (nút "
+                     "'Gộp dữ liệu').", kind="progress-empty", sheet=TRACKER_SHEET)
     rows = task_rows if task_rows is not None and len(task_rows) == len(tasks) else None
     for i, task in enumerate(tasks):
         for key, message, _ in task_row_problems(task, report.catalogue):

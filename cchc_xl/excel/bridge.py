@@ -60,13 +60,13 @@ def dispatch(name: str, master: Path, args: tuple[str, ...] | list[str],
     table = BUTTON_HANDLERS if handlers is None else handlers
     target = table.get(name)
     if target is None:
-        return False, (f"Nút '{name}' không có trong cchc-xl đã cài; hãy cập nhật: "
-                       'pip install -U "cchc-xl[excel]"')
+        return False, ("Nút này cần bản cchc-xl mới hơn bản đã cài trên máy. Hãy nhờ người cài "
+                       'đặt cập nhật (pip install -U "cchc-xl[excel]"), hoặc dùng lệnh tương ứng.')
     try:
         handler = _resolve(target)
     except (ImportError, AttributeError):
-        return False, (f"Chức năng '{name}' chưa có trong bản cchc-xl đã cài trên máy này; "
-                       'hãy cập nhật: pip install -U "cchc-xl[excel]"')
+        return False, ("Nút này cần bản cchc-xl mới hơn bản đã cài trên máy. Hãy nhờ người cài "
+                       'đặt cập nhật (pip install -U "cchc-xl[excel]"), hoặc dùng lệnh tương ứng.')
     try:
         message = handler(master, *(_whole(a) for a in args))
     except CchcError as exc:

@@ -144,9 +144,9 @@ def live_appraisal(book: LiveBook, file: Path, *, first_round: bool = False) -> 
         verify_password(book)
         if EXPLANATION_SHEET not in book.names:
             raise FileError(f"{book.path.name} được tạo bằng bản cchc-xl cũ, chưa có sheet "
-                            f"'{EXPLANATION_SHEET}'. Hãy đóng tệp trong Excel rồi chạy lệnh: "
-                            "cchc-xl appraisal (lệnh tạo lại tệp theo mẫu mới). Tệp chưa bị "
-                            "thay đổi.")
+                            f"'{EXPLANATION_SHEET}'. Hãy đóng tệp trong Excel rồi trong Command "
+                            "Prompt gõ: cchc-xl appraisal <tệp tổng hợp> <tệp của Hội đồng> "
+                            "(lệnh tạo lại tệp theo mẫu mới). Tệp chưa bị thay đổi.")
         once = _ReadOnce(book)
         catalogue, data = read_open_master(once)
         assert data.state is not None
