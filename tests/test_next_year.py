@@ -141,3 +141,16 @@ def test_a_long_publishing_decision_gets_a_row_tall_enough_to_read(last_year):
     row = int("".join(ch for ch in ref if ch.isdigit()))
     assert book[sheet][ref.replace("$", "")].value == decision
     assert book[sheet].row_dimensions[row].height >= 2 * 15
+
+
+def test_a_published_index_typed_without_its_percent_sign_is_the_percent(last_year):
+    """89,17 typed in the percent cell showed 8917 % on 'Tổng hợp' while the documents read
+    89,17 %: it is read, and written back, as the fraction the cell's format means."""
+    type_names(last_year, {"CCHC_PUBLISHED_INDEX": 89.17})
+    opened = Master.open(last_year)
+    assert opened.state.info["published.index"] == pytest.approx(0.8917)
+    assert any(p.kind == "text-number" and "89,17%" in p.message for p in opened.notices)
+    opened.sync()
+    book = openpyxl.load_workbook(last_year)
+    sheet, ref = next(iter(book.defined_names["CCHC_PUBLISHED_INDEX"].destinations))
+    assert book[sheet][ref.replace("$", "")].value == pytest.approx(0.8917)

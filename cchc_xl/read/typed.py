@@ -107,6 +107,17 @@ def read_info_values(catalogue: Catalogue, state: State, notices: list[Problem],
     cells = info_cells(catalogue)
     for field in all_fields(catalogue):
         value = state.info.get(field.key)
+        if (field.kind == "percent" and isinstance(value, (int, float))
+                and not isinstance(value, bool) and value > 2):
+            # 89,17 typed in a percent cell means 89,17 % (Excel would show 8917 %): the sheet's
+            # formulas and the documents then read the same fraction.
+            state.info[field.key] = value / 100
+            row, col = cells[field.key]
+            notices.append(Problem(
+                f"ô ghi {vn_number(value)} ở chỗ cần tỷ lệ phần trăm: đã đọc là "
+                f"{vn_number(value)}% và ghi lại dạng phần trăm.", file=file, sheet=INFO_SHEET,
+                cell=cell_ref(row, col), severity="warning", kind="text-number"))
+            continue
         if not isinstance(value, str):
             continue
         if field.kind == "date" and parse_date(value) is not None:
