@@ -154,3 +154,18 @@ def test_a_published_index_typed_without_its_percent_sign_is_the_percent(last_ye
     book = openpyxl.load_workbook(last_year)
     sheet, ref = next(iter(book.defined_names["CCHC_PUBLISHED_INDEX"].destinations))
     assert book[sheet][ref.replace("$", "")].value == pytest.approx(0.8917)
+
+
+def test_the_plan_rates_a_published_index_at_a_band_edge_as_tong_hop_does():
+    """79,995 % is 80,00 % on 'Tổng hợp' (two decimals) and rated 'Khá' there; the plan's basis
+    rated the unrounded 79,995 a band lower."""
+    from cchc_xl.analysis.report import build_report, result_of
+    from cchc_xl.criteria.catalogue import parse_catalogue
+    from cchc_xl.format.state import State
+
+    catalogue = parse_catalogue(tiny_data())
+    info = {"published.total": 10.0, "published.index": 0.79995,
+            **{f"field.{f.code}": 5.0 for f in catalogue.fields}}
+    report = build_report(catalogue, State("master", info=info))
+    assert report.published_rating == "Khá"
+    assert result_of(report).rating == report.published_rating

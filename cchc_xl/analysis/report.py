@@ -341,12 +341,12 @@ def result_of(report: Report) -> Result:
     mix. The published rank is a fact, not a score: it is kept whatever the basis.
     """
     published = report.published
-    fields = {f.code: number_or_none(report.state.info.get(f"field.{f.code}"))
-              for f in report.fields}
+    fields = {f.code: report.published_field(f.code) for f in report.fields}
     if published.total is not None and all(v is not None for v in fields.values()):
         index = published.index if published.index is not None else index_of(
             published.total, report.applicable_max)
-        rating = published.rating or (report.catalogue.rating_for(index * 100)
+        # Rated as 'Tổng hợp' rates it: on the percent rounded to two decimals.
+        rating = published.rating or (report.catalogue.rating_for(round_half_up(index * 100))
                                       if index is not None else "")
         points = {code: value for code, value in fields.items() if value is not None}
         # Publications give the total and the fields; bonus and penalty are what makes them meet.
