@@ -212,3 +212,24 @@ def test_total_equals_sum_of_rounded_leaves_and_index_within_bounds(tiny, values
     assert result.tree_points == sum(result.leaves[c].earned for c in result.leaves
                                      if not c.startswith("T"))
     assert result.index is None or D(0) <= result.index <= D(1)
+
+
+def test_points_lost_are_rounded_as_the_gap_sheet_rounds_them():
+    """Appraised points typed with three decimals: the gap sheet's MAX(ROUND(…,2),0) and the
+    bonus section's MIN(ROUND(SUM(…),2),cap) give two decimals; the report now agrees."""
+    from decimal import Decimal
+
+    from cchc_xl.analysis.report import build_report
+    from cchc_xl.criteria.catalogue import parse_catalogue
+    from cchc_xl.format.state import Entry, State
+    from conftest import tiny_data
+
+    catalogue = parse_catalogue(tiny_data())
+    leaf = next(leaf for leaf in catalogue.leaves() if leaf.max >= Decimal("0.5"))
+    bonus = next(item for _, item in catalogue.extra_items() if item.max >= Decimal("0.5"))
+    state = State("master", entries={leaf.code: Entry(appraised=float(leaf.max) - 0.125),
+                                     bonus.code: Entry(appraised=0.125)})
+    report = build_report(catalogue, state)
+    assert report.nodes[leaf.code].lost == Decimal("0.13")
+    assert report.nodes[leaf.code].needed == Decimal("0.13")
+    assert report.appraised_bonus == Decimal("0.13")

@@ -95,7 +95,7 @@ class NodeReport:
     @property
     def lost(self) -> Decimal:
         """Points lost for good: what is pending is not lost."""
-        return max(self.applicable_max - self.pending - self.achieved, ZERO)
+        return max(round_half_up(self.applicable_max - self.pending - self.achieved), ZERO)
 
     @property
     def target_or_max(self) -> Decimal:
@@ -104,7 +104,7 @@ class NodeReport:
 
     @property
     def needed(self) -> Decimal:
-        return max(self.target_or_max - self.pending - self.achieved, ZERO)
+        return max(round_half_up(self.target_or_max - self.pending - self.achieved), ZERO)
 
     @property
     def label(self) -> str:
@@ -208,7 +208,8 @@ class Report:
     def _capped_extras(self, kind: str) -> Decimal:
         section = self.catalogue.bonus if kind == "bonus" else self.catalogue.penalty
         earned = sum((item.achieved for item in self.extras(kind)), ZERO)
-        return min(earned, section.cap) if section is not None else ZERO
+        # As the section's formula: MIN(ROUND(SUM(…),2),cap).
+        return min(round_half_up(earned), section.cap) if section is not None else ZERO
 
     @property
     def appraised_bonus(self) -> Decimal | None:
