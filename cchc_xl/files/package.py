@@ -155,18 +155,3 @@ def saved_in(core: bytes) -> dt.datetime | None:
     except (ValueError, OverflowError):
         return None
     return stamp
-
-
-def saved_time(path: Path) -> dt.datetime | None:
-    """When a workbook was last saved: docProps/core.xml, else the file's modification time."""
-    try:
-        with Package(path) as package:
-            stamp = package.saved()
-    except (zipfile.BadZipFile, OSError, KeyError):
-        stamp = None
-    if stamp is not None:
-        return stamp
-    try:
-        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.timezone.utc)
-    except OSError:
-        return None

@@ -106,15 +106,6 @@ class WorkbookData:
                                      severity=severity, kind=kind))  # type: ignore[arg-type]
 
 
-def open_book(path: Path, data: WorkbookData) -> Book | None:
-    """Open a file for reading after the container checks; None (with a problem) if impossible.
-
-    The book reads the very bytes that were checked, and checks each sheet before parsing it
-    (UnsafeFile from `Book.grid`)."""
-    opened = _open(path, data)
-    return opened[0] if opened else None
-
-
 def _open(path: Path, data: WorkbookData) -> tuple[Book, CheckedFile] | None:
     from python_calamine import CalamineError, PasswordError, XmlError, ZipError
 

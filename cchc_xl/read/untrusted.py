@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+from ..criteria.numbers import vn_number
 from ..files.package import CORE_PART, saved_in, xml_unescape
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # ours: units 20–59 KB, the sample master 98 KB
@@ -255,10 +256,10 @@ class CheckedFile:
         self._cells += extent.area()
         if self._cells > MAX_CELLS:
             raise UnsafeFile(f"thành phần {name} có ô ở rất xa (tới dòng "
-                             f"{_vn(extent.max_row)}, cột thứ {_vn(extent.max_col)}); đọc cả "
-                             f"vùng đó sẽ cần quá nhiều bộ nhớ (giới hạn {_vn(MAX_CELLS)} ô cho "
-                             "cả tệp). Hãy xóa các dòng, cột thừa ở cuối sheet (Ctrl+End để tìm) "
-                             "rồi gửi lại.")
+                             f"{vn_number(extent.max_row)}, cột thứ {vn_number(extent.max_col)}); "
+                             "đọc cả vùng đó sẽ cần quá nhiều bộ nhớ (giới hạn "
+                             f"{vn_number(MAX_CELLS)} ô cho cả tệp). Hãy xóa các dòng, cột thừa "
+                             "ở cuối sheet (Ctrl+End để tìm) rồi gửi lại.")
 
     def _part_or_empty(self, name: str) -> bytes:
         info = self._infos.get(_folded(name))
@@ -505,7 +506,3 @@ def _column(letters: bytes) -> int:
     for ch in letters[:8].upper():
         index = index * 26 + ch - 64
     return index
-
-
-def _vn(number: int) -> str:
-    return f"{number:,}".replace(",", ".")
