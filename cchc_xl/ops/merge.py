@@ -52,7 +52,13 @@ from ..format.state import (
     shown,
 )
 from ..format.tracker import PLAN_KIND, PLAN_LOG_KIND, SCORE_LOG_KIND
-from ..read.reader import WorkbookData, finish_return, identify_return, read_return
+from ..read.reader import (
+    WorkbookData,
+    container_warnings,
+    finish_return,
+    identify_return,
+    read_return,
+)
 from .plan_return import apply_plan_return, check_plan_return
 from .pool import POOL_THRESHOLD, Jobs
 
@@ -166,17 +172,8 @@ def check_return(data: WorkbookData, catalogue: Catalogue, master: State,
     _check_support_rows(data, catalogue, master)
     _check_office_columns(data, catalogue, master)
     _check_evidence(data, catalogue, master, today, scores)
-    if data.container.has_macros:
-        data.problem("tệp có macro (VBA); macro không được chạy và không được đưa vào tệp tổng "
-                     "hợp.", severity="warning")
-    if data.container.external_links:
-        data.problem("tệp có liên kết tới tệp khác (external links); liên kết bị bỏ qua, chỉ "
-                     "lấy giá trị đã nhập.", severity="warning")
-    expected = {COVER_SHEET, REQUESTS_SHEET, EVIDENCE_SHEET, META_SHEET,
-                *(e.sheet for e in data.rows.values())}
-    for extra in sorted(set(data.sheet_names) - expected):
-        data.problem(f"sheet thêm '{extra}' không thuộc mẫu; nội dung của sheet này không được "
-                     "gộp.", sheet=extra, severity="warning")
+    container_warnings(data, {COVER_SHEET, REQUESTS_SHEET, EVIDENCE_SHEET, META_SHEET,
+                              *(e.sheet for e in data.rows.values())})
 
 
 def _where(data: WorkbookData, code: str, key: str) -> tuple[str, str]:

@@ -30,7 +30,7 @@ from ..format.tracker import (
     PLAN_TASKS_SHEET,
     PROGRESS_KEYS,
 )
-from ..read.reader import WorkbookData
+from ..read.reader import WorkbookData, container_warnings
 
 PLAN_SHEETS = {PLAN_COVER_SHEET, PLAN_ITEMS_SHEET, PLAN_TASKS_SHEET, META_SHEET}
 
@@ -49,12 +49,7 @@ def check_plan_return(data: WorkbookData, catalogue: Catalogue, master: State,
                                                         today=today):
             data.problem(message, sheet=PLAN_TASKS_SHEET, cell=cell_ref(row, PLAN_TASK_COL[key]),
                          code=task_code(task) or None, severity=severity, kind=f"task-{key}")
-    if data.container.has_macros:
-        data.problem("tệp có macro (VBA); macro không được chạy và không được đưa vào tệp tổng "
-                     "hợp.", severity="warning")
-    for extra in sorted(set(data.sheet_names) - PLAN_SHEETS):
-        data.problem(f"sheet thêm '{extra}' không thuộc mẫu; nội dung của sheet này không được "
-                     "gộp.", sheet=extra, severity="warning")
+    container_warnings(data, PLAN_SHEETS)
 
 
 def _check_items(data: WorkbookData, catalogue: Catalogue) -> None:

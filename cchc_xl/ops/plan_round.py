@@ -15,10 +15,10 @@ from typing import Any
 from ..analysis.report import Report, build_report
 from ..build.plan_workbook import build_plan_workbook, plan_items, plan_tasks
 from ..criteria.catalogue import Catalogue
-from ..errors import FileError
 from ..files.atomic import atomic_write
 from ..format.state import State
 from .pool import run_all
+from .split import prepare
 
 
 def plan_file_name(catalogue: Catalogue, unit: str) -> str:
@@ -37,11 +37,7 @@ def write_plan_files(catalogue: Catalogue, state: State, outdir: Path, *,
                      today: dt.date | None = None, workers: int | None = None) -> list[Path]:
     report = build_report(catalogue, state)
     chosen = units or plan_units(catalogue, state, report)
-    unknown = [u for u in chosen if catalogue.unit(u) is None]
-    if unknown:
-        raise FileError("Mã đơn vị không có trong bộ tiêu chí: " + ", ".join(unknown) + ". Hãy "
-                        "dùng mã trong danh sách đơn vị của bộ tiêu chí.")
-    outdir.mkdir(parents=True, exist_ok=True)
+    prepare(catalogue, chosen, outdir)
     context = {"catalogue": catalogue, "state": state, "report": report, "outdir": outdir,
                "password": password, "today": today or dt.date.today()}
     return run_all(_write_plan, list(dict.fromkeys(chosen)), context, workers=workers)

@@ -19,14 +19,19 @@ def unit_file_name(catalogue: Catalogue, unit: str) -> str:
     return f"CCHC-{catalogue.year}-{unit}.xlsx"
 
 
-def write_unit_files(catalogue: Catalogue, state: State, outdir: Path, *, password: str = "",
-                     units: list[str] | None = None, workers: int | None = None) -> list[Path]:
-    chosen = units or [u.code for u in catalogue.units if catalogue.gets_workbook(u.code)]
-    unknown = [u for u in chosen if catalogue.unit(u) is None]
+def prepare(catalogue: Catalogue, units: list[str], outdir: Path) -> None:
+    """Before writing one file per unit: every unit named is known; the folder exists."""
+    unknown = [u for u in units if catalogue.unit(u) is None]
     if unknown:
         raise FileError("Mã đơn vị không có trong bộ tiêu chí: " + ", ".join(unknown) + ". Hãy "
                         "dùng mã trong danh sách đơn vị của bộ tiêu chí.")
     outdir.mkdir(parents=True, exist_ok=True)
+
+
+def write_unit_files(catalogue: Catalogue, state: State, outdir: Path, *, password: str = "",
+                     units: list[str] | None = None, workers: int | None = None) -> list[Path]:
+    chosen = units or [u.code for u in catalogue.units if catalogue.gets_workbook(u.code)]
+    prepare(catalogue, chosen, outdir)
     # The same for every unit, so scored once; on the values a unit's workbook carries (a formula
     # typed in the master refers to the master's cells).
     report = build_report(catalogue, state.without_formulas())

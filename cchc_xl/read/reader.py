@@ -106,6 +106,20 @@ class WorkbookData:
                                      severity=severity, kind=kind))  # type: ignore[arg-type]
 
 
+def container_warnings(data: WorkbookData, expected_sheets: set[str]) -> None:
+    """What a returned file carries that is never merged: macros, links to other files, sheets
+    the template does not have. Warnings: the rest of the file is merged."""
+    if data.container.has_macros:
+        data.problem("tệp có macro (VBA); macro không được chạy và không được đưa vào tệp tổng "
+                     "hợp.", severity="warning")
+    if data.container.external_links:
+        data.problem("tệp có liên kết tới tệp khác (external links); liên kết bị bỏ qua, chỉ "
+                     "lấy giá trị đã nhập.", severity="warning")
+    for extra in sorted(set(data.sheet_names) - expected_sheets):
+        data.problem(f"sheet thêm '{extra}' không thuộc mẫu; nội dung của sheet này không được "
+                     "gộp.", sheet=extra, severity="warning")
+
+
 def _open(path: Path, data: WorkbookData) -> tuple[Book, CheckedFile] | None:
     from python_calamine import CalamineError, PasswordError, XmlError, ZipError
 
