@@ -8,7 +8,6 @@ merge's checks (`ops/plan_return.py`), with the cell of each problem.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..files.grids import Book, cell
@@ -27,7 +26,7 @@ from ..format.tracker import (
     PLAN_TASK_HEADER_ROW,
     PLAN_TASKS_SHEET,
 )
-from .tasks import typed_task
+from .tasks import code_text, typed_task
 
 if TYPE_CHECKING:
     from .reader import WorkbookData
@@ -68,7 +67,7 @@ def _read_items(grid: list[list[Any]], data: WorkbookData) -> None:
         code, cause, remedy = (cell(grid, r, ITEM_COL[k]) for k in ("code", "cause", "remedy"))
         if code is None and cause is None and remedy is None:
             continue
-        data.plan_rows.append((r, _code(code), cause, remedy))
+        data.plan_rows.append((r, code_text(code), cause, remedy))
 
 
 def _read_tasks(grid: list[list[Any]], data: WorkbookData, state: State) -> None:
@@ -77,14 +76,9 @@ def _read_tasks(grid: list[list[Any]], data: WorkbookData, state: State) -> None
         if all(v is None for v in values.values()):
             continue
         assigned = cell(grid, r, PLAN_TASK_COL["source"]) == ASSIGNED
-        values["code"] = _code(values["code"])
         task = Task(**values, lead=data.unit, origin=None if assigned else data.unit)
-        state.tasks.append(replace(typed_task(task), lead=data.unit))
+        state.tasks.append(typed_task(task))
         data.task_rows.append(r)
 
 
-def _code(value: Any) -> Any:
-    """A code as text (a code typed as the number 2.2 is the code '2.2')."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(int(value)) if float(value).is_integer() else str(value)
-    return value.strip() if isinstance(value, str) else value
+

@@ -71,11 +71,16 @@ def typed_task(task: Task) -> Task:
         changes["status"] = status
     for key in ("code", "lead"):  # a code typed as a number (2.2, or 1 for field 1) is a code
         value = getattr(task, key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            changes[key] = str(int(value)) if float(value).is_integer() else str(value)
-        elif isinstance(value, str) and value != value.strip():
-            changes[key] = value.strip()
+        if code_text(value) != value:
+            changes[key] = code_text(value)
     return replace(task, **changes) if changes else task
+
+
+def code_text(value: Any) -> Any:
+    """A code as text (a code typed as the number 2.2 is the code '2.2'), stripped."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return value.strip() if isinstance(value, str) else value
 
 
 def read_tracker_formulas(package: Package, state: State, task_rows: list[int],
