@@ -121,7 +121,8 @@ def build_master(catalogue: Catalogue, state: State, path: Path, *, password: st
     path = Path(path)
     workbook = _workbook(path, catalogue, f"Chỉ số CCHC {catalogue.year} — tổng hợp")
     ctx = Context(workbook, Styles(workbook), catalogue, state, build_report(catalogue, state),
-                  "master", None, password, udfs=vba_project is not None)
+                  "master", None, password, udfs=vba_project is not None,
+                  row_map=row_map(catalogue, Audience("master")))
     field_names = [field_sheet_name(f) for f in catalogue.fields]
     has_extras = catalogue.bonus is not None or catalogue.penalty is not None
     sheets = [INFO_SHEET, *field_names, *([EXTRAS_SHEET] if has_extras else []), EVIDENCE_SHEET,
@@ -162,7 +163,8 @@ def build_unit(catalogue: Catalogue, state: State, unit: str, path: Path, *,
     unit_state = State("unit", org=state.org, unit=unit, entries=plain.entries,
                        evidence=[e for e in plain.evidence if e.origin == unit])
     ctx = Context(workbook, Styles(workbook), catalogue, unit_state,
-                  report or build_report(catalogue, plain), "unit", unit, password)
+                  report or build_report(catalogue, plain), "unit", unit, password,
+                  row_map=row_map(catalogue, Audience("unit", unit)))
     fields = plan_fields(catalogue, Audience("unit", unit))
     sheets = [REQUESTS_SHEET, *(field_sheet_name(f) for f, _ in fields), EVIDENCE_SHEET]
     write_cover(ctx, COVER_SHEET, sheets)

@@ -37,7 +37,7 @@ class Context:
     password: str = ""
     udfs: bool = False  # points computed by the Python UDF block, native formula as fallback
     names: dict[str, str] = field(default_factory=dict)
-    row_map: list[RowMapEntry] = field(default_factory=list)
+    row_map: list[RowMapEntry] = field(default_factory=list)  # format.rowmap.row_map's
     option_lists: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)  # for 'late' and 'overdue'
 

@@ -34,7 +34,7 @@ from ..format.layout import (
     defined_name,
     field_sheet_name,
 )
-from ..format.rowmap import PlannedRow, RowMapEntry, flatten, plan_extras
+from ..format.rowmap import PlannedRow, flatten, plan_extras
 from . import styles as st
 from .context import Context, cached, estimate_lines, write_value
 
@@ -148,8 +148,6 @@ def _write_row(ctx: Context, ws: Any, sheet: str, planned: PlannedRow) -> None:
         return
     assert node is not None
     is_leaf = isinstance(node, Leaf)
-    kind = node.rule.kind if isinstance(node, Leaf) else "group"
-    ctx.row_map.append(RowMapEntry(node.code, sheet, planned.row, planned.role, kind))
     bold = not is_leaf
     fill = st.FIELD if planned.role == "field" else (st.GROUP if not is_leaf else None)
     s, r = ctx.styles, planned.row
