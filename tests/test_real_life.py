@@ -851,3 +851,18 @@ def test_a_damaged_master_is_told_to_be_restored_from_its_backups(master, damage
         Master.open(master)
     text = " ".join(str(p) for p in refused.value.problems)
     assert "sao-luu" in text and "đơn vị" not in text and "gửi lại" not in text
+
+
+def test_check_names_the_cell_of_a_wrong_register_row_before_and_after_a_write(master):
+    """check() named only the sheet of a wrong evidence row; after a write the rows close up."""
+    row = EVIDENCE_FIRST_ROW + 3  # two blank rows above it
+    type_cells(master, {(EVIDENCE_SHEET, f"A{row}"): "2.1", (EVIDENCE_SHEET, f"D{row}"): "Báo cáo",
+                        (EVIDENCE_SHEET, f"C{row}"): "hôm qua"})
+    opened = Master.open(master)
+    cells = [p.cell for p in opened.check().problems if p.sheet == EVIDENCE_SHEET]
+    assert cells == [f"C{row}"]
+    opened.sync()
+    cells = [p.cell for p in opened.check().problems if p.sheet == EVIDENCE_SHEET]
+    assert cells == [f"C{EVIDENCE_FIRST_ROW + 1}"]
+    assert cells == [p.cell for p in Master.open(master).check().problems
+                     if p.sheet == EVIDENCE_SHEET]

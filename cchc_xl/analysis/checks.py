@@ -15,6 +15,7 @@ from ..criteria.catalogue import Catalogue, Leaf
 from ..criteria.engine import LeafScore, score_leaf
 from ..criteria.numbers import vn_number
 from ..errors import Problem
+from ..format.layout import EVIDENCE_COL, EVIDENCE_SHEET, cell_ref
 from ..format.state import EvidenceRow, State, as_date, plain_value, shown
 
 
@@ -77,12 +78,17 @@ def scored_without_evidence(leaves: Iterable[Leaf], state: State, covered: set[s
 
 
 def check_master(catalogue: Catalogue, state: State, today: dt.date,
-                 file: str | None = None) -> list[Problem]:
-    """What the Văn phòng should fix before reporting: errors, gaps and missing evidence."""
+                 file: str | None = None, evidence_rows: list[int] | None = None
+                 ) -> list[Problem]:
+    """What the Văn phòng should fix before reporting: errors, gaps and missing evidence.
+
+    `evidence_rows`: the sheet row of each register row as read, to name each problem's cell."""
     problems: list[Problem] = []
     deduction = catalogue.supplement_deduction
+    scores: dict[str, LeafScore] = {}
     for leaf in catalogue.all_leaves():
-        score = score_leaf(leaf, state.entry(leaf.code).leaf_input(), deduction)
+        score = scores[leaf.code] = score_leaf(leaf, state.entry(leaf.code).leaf_input(),
+                                               deduction)
         if score.status == "error" and score.check is not None:
             problems.append(Problem(score.check.message, file=file, code=leaf.code,
                                     unit=leaf.lead))
@@ -96,13 +102,16 @@ def check_master(catalogue: Catalogue, state: State, today: dt.date,
             problems.append(Problem(f"chưa có số liệu (do {who} nhập).", file=file,
                                     code=leaf.code, unit=leaf.lead, severity="warning"))
     known = {leaf.code for leaf in catalogue.all_leaves()}
-    for row in state.evidence:
-        for _, message in evidence_row_problems(row, known, None, catalogue, today):
-            problems.append(Problem(message, file=file, sheet="Tài liệu kiểm chứng",
-                                    code=str(row.code or "") or None,
+    rows = evidence_rows if evidence_rows and len(evidence_rows) == len(state.evidence) else None
+    for i, row in enumerate(state.evidence):
+        for key, message in evidence_row_problems(row, known, None, catalogue, today):
+            cell = cell_ref(rows[i], EVIDENCE_COL[key]) if rows else None
+            problems.append(Problem(message, file=file, sheet=EVIDENCE_SHEET, cell=cell,
+                                    code=str(plain_value(row.code) or "") or None,
                                     unit=str(row.unit or "") or None))
     covered = covered_codes(state.evidence)
-    for score in scored_without_evidence(catalogue.all_leaves(), state, covered, deduction):
+    for score in scored_without_evidence(catalogue.all_leaves(), state, covered, deduction,
+                                         scores):
         problems.append(Problem(missing_evidence_message(score.points or Decimal(0), deduction),
                                 file=file, code=score.code, severity="warning"))
     return problems

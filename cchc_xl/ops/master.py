@@ -31,6 +31,7 @@ from ..criteria.catalogue import Catalogue, load_catalogue
 from ..errors import FileError, Problem
 from ..files.atomic import atomic_write, ensure_writable
 from ..files.lock import WriteLock
+from ..format.layout import EVIDENCE_FIRST_ROW
 from ..format.state import State
 from ..format.tracker import TASK_FIRST_ROW
 from ..read.reader import WorkbookData, read_master
@@ -208,7 +209,8 @@ class Master:
               today: dt.date | None = None) -> CheckResult:
         """What to fix before reporting, and (with `inputs`) what merging them would say."""
         today = today or dt.date.today()
-        problems = check_master(self.catalogue, self.state, today, file=self.path.name)
+        problems = check_master(self.catalogue, self.state, today, file=self.path.name,
+                                evidence_rows=self._data.evidence_rows)
         problems += tracker_problems(self.catalogue, self.state.tasks, self._data.task_rows, today,
                                      self.path.name)
         problems += self.notices
@@ -360,6 +362,7 @@ class Master:
         # The tracker is rewritten one task a row from its first row (build/tracker.py): where
         # check() and the progress report's warnings locate each task from now on.
         self._data.task_rows = [TASK_FIRST_ROW + i for i in range(len(state.tasks))]
+        self._data.evidence_rows = [EVIDENCE_FIRST_ROW + i for i in range(len(state.evidence))]
         self._digest = _digest(self.path)
         return backup
 
