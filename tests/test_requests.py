@@ -142,3 +142,10 @@ def test_on_time_or_late_is_judged_on_the_local_day_the_sheet_shows(monkeypatch)
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_refused_file_request_says_when_it_was_merged_as_people_write_dates():
+    from cchc_xl.analysis.requests import _shown_time
+
+    assert _shown_time("2026-12-12 08:30:00") == "12/12/2026 08:30"
+    assert _shown_time("không rõ") == "không rõ"

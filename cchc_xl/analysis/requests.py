@@ -12,10 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..criteria.catalogue import Catalogue
 from ..criteria.numbers import vn_number
 from ..format.state import OLDER, REJECTED, SCORE_LOG_KIND, as_date
-from .checks import covered_codes
+from .checks import covered_codes, missing_evidence_message
 from .report import Report
 
 # What a request is about, in the order a unit should work through them.
@@ -62,9 +61,9 @@ def unit_requests(report: Report, unit: str) -> list[Request]:
     found: list[Request] = []
     last = _last_file(report, unit)
     if last is not None and last.outcome in REFUSED:
-        found.append(Request(unit, "file", "", f"tệp {last.file} gửi lúc {last.time} {last.outcome}"
-                             f": {last.problems[:300] or 'xem sheet Nhật ký gộp'}. Hãy sửa và "
-                             "gửi lại."))
+        found.append(Request(unit, "file", "", (
+            f"tệp {last.file} (gộp lúc {_shown_time(last.time)}) {last.outcome}: "
+            f"{last.problems[:300] or 'xem sheet Nhật ký gộp'}. Hãy sửa và gửi lại.")))
     if not any(row.unit == unit and row.merged and row.stream == SCORE_LOG_KIND
                for row in state.log):
         return found  # nothing merged yet: the unit's workbook itself is the request
@@ -78,7 +77,8 @@ def unit_requests(report: Report, unit: str) -> list[Request]:
             found.append(Request(unit, "missing", leaf.code, "chưa nhập số liệu; nếu đơn vị không "
                                  "được giao nhiệm vụ này, gõ x ở cột 'Không chấm điểm'."))
         if node.status == "ok" and node.points > 0 and leaf.code not in covered:
-            found.append(Request(unit, "evidence", leaf.code, _evidence_text(cat, node.points)))
+            found.append(Request(unit, "evidence", leaf.code, missing_evidence_message(
+                node.points, cat.supplement_deduction)))
         if node.status == "ok" and node.points < node.applicable_max and not _typed(
                 node.entry.note):
             found.append(Request(unit, "explanation", leaf.code, (
@@ -108,11 +108,12 @@ def _below(unit: str, code: str, achieved: Decimal, last_year: Decimal | None,
                     + " và ".join(parts) + "; hãy rà soát số liệu, tài liệu và giải trình.")]
 
 
-def _evidence_text(catalogue: Catalogue, points: Decimal) -> str:
-    share = vn_number(catalogue.supplement_deduction * 100)
-    return (f"được {vn_number(points)} điểm nhưng chưa có tài liệu kiểm chứng nào: nguy cơ bị trừ "
-            f"{share}% khi phải giải trình bổ sung; hãy ghi tài liệu ở sheet 'Tài liệu kiểm "
-            "chứng'.")
+def _shown_time(text: str) -> str:
+    """The merge log's '2026-12-12 08:30:00' as people write it: 12/12/2026 08:30."""
+    try:
+        return f"{dt.datetime.strptime(text, '%Y-%m-%d %H:%M:%S'):%d/%m/%Y %H:%M}"
+    except ValueError:
+        return text
 
 
 def _typed(value: object) -> bool:

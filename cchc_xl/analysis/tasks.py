@@ -11,7 +11,7 @@ from typing import Any
 
 from ..criteria.catalogue import Catalogue, Node
 from ..errors import Problem
-from ..format.layout import TRACKER_SHEET, cell_ref
+from ..format.layout import EXTRAS_SHEET, TRACKER_SHEET, cell_ref
 from ..format.state import Task, as_date, plain_value, shown
 from ..format.tracker import (
     DONE,
@@ -24,7 +24,6 @@ from ..format.tracker import (
 )
 
 GENERAL = "Chung"  # tasks not tied to a criterion
-EXTRAS = "Điểm thưởng, điểm trừ"
 STATUS_LIST = ", ".join(TASK_STATUSES)
 
 
@@ -42,7 +41,7 @@ def field_of(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
     """code → (field code, field name); bonus and penalty items under one heading."""
     def index() -> dict[str, tuple[str, str]]:
         found = {node.code: (f.code, f.name) for f in catalogue.fields for node in f.walk()}
-        found.update({item.code: ("", EXTRAS) for _, item in catalogue.extra_items()})
+        found.update({item.code: ("", EXTRAS_SHEET) for _, item in catalogue.extra_items()})
         return found
 
     return catalogue.memo("task_fields", index)  # type: ignore[no-any-return]
