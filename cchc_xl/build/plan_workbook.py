@@ -20,6 +20,7 @@ from ..format.layout import (
     FORMAT_VERSION,
     META_SHEET,
     PROTECTION,
+    ProtectionKind,
     TEMPLATE_ID,
     Column,
     cell_ref,
@@ -92,12 +93,8 @@ def build_plan_workbook(catalogue: Catalogue, state: State, report: Report, unit
     workbook.close()
 
 
-def _protect(ws: Any, kind: str, password: str) -> None:
-    ws.protect(password, dict(PROTECTION[kind]))  # type: ignore[index]
-
-
-def _print_setup(ws: Any, header_row: int) -> None:
-    print_a4_landscape(ws, repeat=header_row)
+def _protect(ws: Any, kind: ProtectionKind, password: str) -> None:
+    ws.protect(password, dict(PROTECTION[kind]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,7 +147,7 @@ def _cover(workbook: Any, s: Styles, catalogue: Catalogue, state: State, unit: s
         ws.write_blank(row, 0, None, s.cell(fill=fill) if fill else s.cell())
         ws.write_string(row, 1, text, wrap)
         row += 1
-    _print_setup(ws, 0)
+    print_a4_landscape(ws)
     _protect(ws, "cover", password)
 
 
@@ -186,8 +183,8 @@ def _items_sheet(workbook: Any, s: Styles, catalogue: Catalogue, report: Report,
         ws.write_string(ITEM_FIRST_ROW, ITEM_COL["name"], "Không có tiêu chí thành phần nào của "
                         "đơn vị bị trừ điểm hoặc chưa đạt mục tiêu.", s.get(italic=True))
     ws.freeze_panes(ITEM_FIRST_ROW, 2)
-    _print_setup(ws, ITEM_HEADER_ROW)
-    _protect(ws, "evidence", password)
+    print_a4_landscape(ws, repeat=ITEM_HEADER_ROW)
+    _protect(ws, "evidence", password)  # rows and columns resizable, as the register's
 
 
 def _headers(ws: Any, s: Styles, columns: tuple[Column, ...], row: int) -> None:
@@ -224,7 +221,7 @@ def _tasks_sheet(workbook: Any, s: Styles, catalogue: Catalogue, unit: str,
         "format": red})
     ws.autofilter(PLAN_TASK_HEADER_ROW, 0, last, len(PLAN_TASK_COLUMNS) - 1)
     ws.freeze_panes(PLAN_TASK_FIRST_ROW, 2)
-    _print_setup(ws, PLAN_TASK_HEADER_ROW)
+    print_a4_landscape(ws, repeat=PLAN_TASK_HEADER_ROW)
     ws.print_area(0, 0, PLAN_TASK_FIRST_ROW + max(len(rows), 20) - 1,
                   len(PLAN_TASK_COLUMNS) - 1)
     _protect(ws, "tracker", password)
