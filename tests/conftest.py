@@ -60,6 +60,23 @@ def type_inputs(sent: Path, out: Path, inputs: dict[str, dict[str, Any]],
     return out
 
 
+@pytest.fixture
+def open_in_excel(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The buttons' seam: the workbook 'open in Excel' is a GridBook read from the file (the
+    only part of the button path not run here). Returns the books opened, in order."""
+    from cchc_xl.excel import buttons
+    from cchc_xl.excel.live import GridBook
+
+    opened: list[Any] = []
+
+    def open_book(master: Path, password: str) -> GridBook:
+        opened.append(GridBook.from_file(master, password=password))
+        return opened[-1]
+
+    monkeypatch.setattr(buttons, "_open", open_book)
+    return opened
+
+
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
     reason="poppler-utils (pdftotext, pdftoppm) not installed")

@@ -548,17 +548,11 @@ def test_no_password_needed_but_one_given(setup, tmp_path):
 
 
 def test_the_buttons_pass_the_password_to_the_live_mode(setup, locked_master, tmp_path,
-                                                       monkeypatch):
+                                                       open_in_excel):
     _, _, _, returned = setup
     path = tmp_path / "tong-hop.xlsm"
     shutil.copy(locked_master, path)
-    opened: list[GridBook] = []
-
-    def open_book(master: Path, password: str) -> GridBook:
-        opened.append(GridBook.from_file(master, password=password))
-        return opened[-1]
-
-    monkeypatch.setattr(buttons, "_open", open_book)
+    opened = open_in_excel
     ok, text = dispatch("merge", path, (str(returned), "Mật-khẩu 1"))
     assert ok and text.startswith("Đã đọc 3 tệp: gộp 3"), text
     assert ("protect", LOG_SHEET, "Mật-khẩu 1") in opened[-1].calls
@@ -798,17 +792,11 @@ def test_rows_added_to_the_appraisal_sheet_are_typed_into_like_the_built_ones(ap
                      ("copy_formats", EXPLANATION_SHEET), ("protect", EXPLANATION_SHEET)]
 
 
-def test_the_appraisal_button(appraised, tmp_path, monkeypatch):
+def test_the_appraisal_button(appraised, tmp_path, open_in_excel):
     path, council, lowered = appraised
     live_file = tmp_path / "tong-hop.xlsx"
     shutil.copy(path, live_file)
-    opened: list[GridBook] = []
-
-    def open_book(master: Path, password: str) -> GridBook:
-        opened.append(GridBook.from_file(master, password=password))
-        return opened[-1]
-
-    monkeypatch.setattr(buttons, "_open", open_book)
+    opened = open_in_excel
     ok, text = dispatch("appraisal", live_file, (str(council),))
     assert ok, text
     lines = text.split("\n")

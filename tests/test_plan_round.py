@@ -434,25 +434,18 @@ def test_the_merge_button_in_excel_writes_what_the_command_writes(master, tmp_pa
     assert got.tasks[1].status == "đang thực hiện" and got.tasks[1].origin is None
 
 
-def test_the_merge_button_takes_plan_returns_and_says_so(master, tmp_path, monkeypatch):
+def test_the_merge_button_takes_plan_returns_and_says_so(master, tmp_path, open_in_excel):
     """The *Gộp dữ liệu* button (through `dispatch`, on the open master: a GridBook) routes a
     plan return to the tracker like the command, and its message says where the tasks went."""
-    from cchc_xl.excel import buttons
     from cchc_xl.excel.bridge import dispatch
-    from cchc_xl.excel.live import GridBook, read_open_master
+    from cchc_xl.excel.live import read_open_master
 
     returned = fill_plan(plan_file(master, "NV1", tmp_path / "kh"), tmp_path / "ve" / "k.xlsx",
                          tasks=NV1_TASKS, causes={"2.2": ("Thiếu máy quét", "Trang bị máy quét")})
     headless = tmp_path / "h.xlsx"
     shutil.copy(master, headless)
     Master.open(headless).merge([returned], now=NOW)
-    books: list[GridBook] = []
-
-    def open_book(path: Path, password: str) -> GridBook:
-        books.append(GridBook.from_file(path, password=password))
-        return books[-1]
-
-    monkeypatch.setattr(buttons, "_open", open_book)
+    books = open_in_excel
     ok, text = dispatch("merge", master, (str(tmp_path / "ve"),))
     assert ok, text
     assert text.startswith("Đã đọc 1 tệp: gộp 1, không gộp 0.")
