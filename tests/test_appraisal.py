@@ -273,3 +273,22 @@ def test_an_explanation_typed_with_an_unknown_code_is_never_dropped_silently(cat
     assert problem.cell == "A5" and "9.9" in problem.message
     assert master.read_bytes() == before
     assert "9.9" in str(Master.open(master).check().problems)  # check names it too
+
+
+def test_a_council_file_gets_the_checks_a_units_return_gets(catalogue_yaml, tmp_path):
+    """It arrives by email too: a cell at the far corner of a sheet (calamine would allocate
+    the whole grid) is refused in words, as in a unit's return, before any sheet is read."""
+    master = tmp_path / "tong-hop.xlsx"
+    Master.create(catalogue_yaml, master)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Mã tiêu chí", "Điểm thẩm định"])
+    sheet.append(["3.1", 20.5])
+    sheet["XFD1048576"] = "x"
+    book.save(tmp_path / "hd.xlsx")
+    before = master.read_bytes()
+    with pytest.raises(FileError) as refused:
+        Master.open(master).import_appraisal(tmp_path / "hd.xlsx")
+    assert "hd.xlsx" in refused.value.message and "ô ở rất xa" in refused.value.message
+    assert "đơn vị" not in refused.value.message  # the advice is not a unit's
+    assert master.read_bytes() == before

@@ -18,10 +18,12 @@ from typing import Any
 from ..criteria.catalogue import Catalogue
 from ..criteria.numbers import to_decimal, vn_number
 from ..errors import FileError, Problem
-from ..files.grids import Book, BrokenSheet, Grid, cell
+from ..files.grids import Book, Grid, cell
 from ..format.layout import cell_ref
 from ..format.state import shown
+from .reader import readvised
 from .typed import parse_number
+from .untrusted import UnsafeFile, open_checked
 
 HEADER_SCAN_ROWS = 30
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -73,6 +75,15 @@ def find_columns(grid: Grid) -> tuple[int, int, int] | None:
     return None
 
 
+def _book(path: Path) -> Book:
+    """An .xlsx/.xlsm after the container checks a unit's return gets (bounded size and cells,
+    no entities); an .xls or .ods as calamine reads it."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        checked = open_checked(path)
+        return Book(checked.data, guard=checked.check_sheet)
+    return Book(path)
+
+
 def read_appraisal(path: Path, catalogue: Catalogue) -> Appraisal:
     """The points of every criterion the file lists; FileError when it cannot be read at all."""
     path = Path(path)
@@ -82,8 +93,12 @@ def read_appraisal(path: Path, catalogue: Catalogue) -> Appraisal:
         raise FileError(f"Tệp {path.name} không phải bảng tính (.xlsx, .xls, .ods); hãy lưu kết "
                         "quả thẩm định dạng Excel rồi nhập lại.")
     try:
-        grids = Book(path).grids()
-    except (BrokenSheet, OSError, ValueError, Exception) as exc:  # calamine's own errors too
+        grids = _book(path).grids()
+    except UnsafeFile as exc:  # it came by email, like a unit's return: the same checks
+        raise FileError(f"Không đọc được tệp {path.name}: "
+                        + readvised(str(exc), "hãy đề nghị Sở Nội vụ gửi lại tệp.")) from None
+    except Exception as exc:  # calamine's own errors, a damaged sheet, an unreadable file
+
         raise FileError(f"Không đọc được tệp {path.name} như một bảng tính ({type(exc).__name__})"
                         "; hãy mở bằng Excel, lưu lại dạng .xlsx rồi nhập lại.") from None
     result = Appraisal(path)

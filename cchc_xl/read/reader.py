@@ -374,10 +374,14 @@ RESTORE = "hãy khôi phục bản trước từ thư mục sao-luu (cạnh tệ
 def for_master(problem: Problem) -> Problem:
     """A problem found reading the master, with the master's advice instead of a unit's
     ("ask the unit to send it again"); advice of another kind (save it as .xlsx) is kept."""
-    message = problem.message
+    return replace(problem, message=readvised(problem.message, RESTORE))
+
+
+def readvised(message: str, advice: str) -> str:
+    """A container check's message about a unit's return, with `advice` for another file."""
     if _RESEND.search(message) or "hãy" not in message.lower():
-        message = f"{_RESEND.sub('', message).rstrip(' .;')}; {RESTORE}"
-    return replace(problem, message=message)
+        return f"{_RESEND.sub('', message).rstrip(' .;')}; {advice}"
+    return message
 
 
 def master_from_book(book: Any, data: WorkbookData) -> Catalogue:
