@@ -335,7 +335,8 @@ def progress(master: Path, out: Path, on: str | None, quarter: str | None) -> No
         raise FileError("Chỉ dùng một trong hai: --date hoặc --quarter.")
     day = parse_date(on) if on else quarter_end(quarter) if quarter else None
     if on and day is None:
-        raise FileError(f"Ngày '{on}' không đúng dạng; hãy ghi dd/mm/yyyy hoặc yyyy-mm-dd.")
+        raise FileError(f"Ngày '{on}' không hợp lệ; hãy ghi một ngày có thật, dạng dd/mm/yyyy "
+                        "(ví dụ 30/06/2027) hoặc yyyy-mm-dd.")
     result = _open(master).export_progress(out, on=day)
     totals = result.progress.totals
     _document_written(result, f": {totals['total']} nhiệm vụ, hoàn thành {totals['done']}, quá "
